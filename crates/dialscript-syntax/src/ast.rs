@@ -1,0 +1,357 @@
+//! The owned syntax tree. Every node carries the [`Span`] of the text it came from.
+//!
+//! Names keep the spelling of the file; the language compares them without regard to ASCII
+//! case, and [`Ident::key`] gives the form to compare with. String literals keep their raw
+//! bytes, escapes untranslated: [`crate::translate`] applies the escapes when a string is
+//! transmitted or waited for, which is when the language applies them.
+
+use crate::span::Span;
+
+/// A whole script: its procedures, in file order.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Script {
+    /// The procedures.
+    pub procs: Vec<Proc>,
+    /// The whole file.
+    pub span: Span,
+}
+
+impl Script {
+    /// The procedure named `main`, if there is one (the first, if several).
+    pub fn main(&self) -> Option<&Proc> {
+        self.procs.iter().find(|p| p.name.is("main"))
+    }
+}
+
+/// `proc NAME ... endproc`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proc {
+    /// The procedure's name.
+    pub name: Ident,
+    /// Declarations and statements in order.
+    pub body: Vec<Stmt>,
+    /// Span of the `endproc` keyword; `None` when it is missing.
+    pub end: Option<Span>,
+    /// From `proc` through `endproc` (or the last statement when `endproc` is missing).
+    pub span: Span,
+}
+
+/// A name: variable, label or procedure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    /// The name as written.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+impl Ident {
+    /// The name folded to lowercase, the form in which names compare.
+    pub fn key(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+
+    /// Whether this name is `other`, ignoring ASCII case.
+    pub fn is(&self, other: &str) -> bool {
+        self.name.eq_ignore_ascii_case(other)
+    }
+}
+
+/// A statement together with its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stmt {
+    /// What the statement is.
+    pub kind: StmtKind,
+    /// Its whole text.
+    pub span: Span,
+}
+
+/// The three types of the language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// 32-bit signed integer.
+    Integer,
+    /// Byte string.
+    String,
+    /// `TRUE` or `FALSE`.
+    Boolean,
+}
+
+impl Type {
+    /// The keyword that names the type.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Type::Integer => "integer",
+            Type::String => "string",
+            Type::Boolean => "boolean",
+        }
+    }
+}
+
+/// Statements, declarations included (the language asks for declarations first; the parser
+/// accepts them anywhere and the checker reports the ones that come late).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StmtKind {
+    /// `integer|string|boolean NAME [= EXPR]`.
+    Decl {
+        /// Declared type.
+        ty: Type,
+        /// Declared name.
+        name: Ident,
+        /// Initial value.
+        init: Option<Expr>,
+    },
+    /// `NAME = EXPR`.
+    Assign {
+        /// Assigned variable (a system variable here is a checker error).
+        target: Target,
+        /// New value.
+        value: Expr,
+    },
+    /// `NAME:`.
+    Label(Ident),
+    /// `delay EXPR` (seconds).
+    Delay(Expr),
+    /// `goto NAME`.
+    Goto(Ident),
+    /// `halt`.
+    Halt,
+    /// `if EXPR then ... endif`.
+    If {
+        /// Condition.
+        cond: Expr,
+        /// Statements run when it holds.
+        body: Vec<Stmt>,
+        /// Span of `endif`; `None` when missing.
+        end: Option<Span>,
+    },
+    /// `while EXPR do ... endwhile`.
+    While {
+        /// Condition, tested before each pass.
+        cond: Expr,
+        /// Loop body.
+        body: Vec<Stmt>,
+        /// Span of `endwhile`; `None` when missing.
+        end: Option<Span>,
+    },
+    /// `set port databits|parity|stopbits VALUE`.
+    SetPort(PortSetting),
+    /// `set screen keyboard on|off`.
+    SetScreenKeyboard(bool),
+    /// `set ipaddr EXPR`.
+    SetIpAddr(Expr),
+    /// `transmit EXPR [, raw]`.
+    Transmit {
+        /// What to send.
+        value: Expr,
+        /// `, raw`: send the bytes without escape translation.
+        raw: bool,
+    },
+    /// `waitfor EXPR [, matchcase] [then LABEL {, EXPR [, matchcase] then LABEL}] [until EXPR]`.
+    Waitfor {
+        /// The strings waited for, in order.
+        cases: Vec<WaitCase>,
+        /// `until EXPR`: the timeout in seconds.
+        until: Option<Expr>,
+    },
+    /// `getip [EXPR]` on its own, its value discarded.
+    Getip(Option<Box<Expr>>),
+}
+
+/// The left side of an assignment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A declared variable.
+    Var(Ident),
+    /// A system variable (read-only; the checker reports it).
+    Sys(SysVar, Span),
+}
+
+/// One string of a `waitfor`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitCase {
+    /// The string.
+    pub pattern: Expr,
+    /// `, matchcase`: compare case-sensitively.
+    pub matchcase: bool,
+    /// `then LABEL`: where to jump when this string arrives.
+    pub target: Option<Ident>,
+}
+
+/// A `set port` setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortSetting {
+    /// `databits 5|6|7|8`.
+    DataBits(u8),
+    /// `parity none|odd|even|mark|space`.
+    Parity(Parity),
+    /// `stopbits 1|2`.
+    StopBits(u8),
+}
+
+/// Serial parity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parity {
+    /// No parity bit.
+    None,
+    /// Odd parity.
+    Odd,
+    /// Even parity.
+    Even,
+    /// Parity bit always 1.
+    Mark,
+    /// Parity bit always 0.
+    Space,
+}
+
+impl Parity {
+    /// The keyword for this parity.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Parity::None => "none",
+            Parity::Odd => "odd",
+            Parity::Even => "even",
+            Parity::Mark => "mark",
+            Parity::Space => "space",
+        }
+    }
+}
+
+/// The four system variables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SysVar {
+    /// `$USERID`: the user name from the dial-up dialog (string).
+    UserId,
+    /// `$PASSWORD`: the password from the dial-up dialog (string).
+    Password,
+    /// `$SUCCESS`: whether the last `waitfor`/`getip` succeeded (boolean).
+    Success,
+    /// `$FAILURE`: always `!$SUCCESS` (boolean).
+    Failure,
+}
+
+impl SysVar {
+    /// The name as the documentation spells it, with its `$`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SysVar::UserId => "$USERID",
+            SysVar::Password => "$PASSWORD",
+            SysVar::Success => "$SUCCESS",
+            SysVar::Failure => "$FAILURE",
+        }
+    }
+
+    /// The variable's type.
+    pub fn ty(self) -> Type {
+        match self {
+            SysVar::UserId | SysVar::Password => Type::String,
+            SysVar::Success | SysVar::Failure => Type::Boolean,
+        }
+    }
+}
+
+/// An expression with its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Its text.
+    pub span: Span,
+}
+
+/// Expressions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExprKind {
+    /// An integer literal; always in `0..=2147483648` (the largest only under unary minus is
+    /// meaningful, which the checker tests).
+    Int(i64),
+    /// A string literal: the raw bytes between the quotes, escapes untranslated.
+    Str(Vec<u8>),
+    /// `TRUE` or `FALSE`.
+    Bool(bool),
+    /// A variable.
+    Var(Ident),
+    /// A system variable.
+    Sys(SysVar),
+    /// `-x` or `!x`.
+    Unary(UnOp, Box<Expr>),
+    /// `a OP b`.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `( x )`, kept so that the printer reproduces the grouping and spans cover it.
+    Paren(Box<Expr>),
+    /// `getip [n]`.
+    Getip(Option<Box<Expr>>),
+    /// Stands in for an expression that failed to parse (a diagnostic says why).
+    Error,
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    /// `-`: negation.
+    Neg,
+    /// `!`: logical not on booleans, one's complement on integers.
+    Not,
+}
+
+/// Binary operators, with the spec's precedence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `+` (integers, or string concatenation)
+    Add,
+    /// `-`
+    Sub,
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `and`
+    And,
+    /// `or`
+    Or,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Lt => "<",
+            BinOp::Gt => ">",
+            BinOp::Le => "<=",
+            BinOp::Ge => ">=",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+        }
+    }
+
+    /// Binding strength: higher binds tighter (`*` is 6, `or` is 1). All binary operators are
+    /// left-associative.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinOp::Mul | BinOp::Div => 6,
+            BinOp::Add | BinOp::Sub => 5,
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => 4,
+            BinOp::Eq | BinOp::Ne => 3,
+            BinOp::And => 2,
+            BinOp::Or => 1,
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The one diagnostic type shared by the parser, the checker and the VM.
+//!
+//! A diagnostic is plain data: a stable [`Code`], a severity, a message that says what is
+//! wrong, the span it is about, an optional label and further labelled spans, and an optional
+//! help line that says how to fix it. Rendering (miette, JSON, SARIF) happens elsewhere.
+
+use crate::span::Span;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// Something a user may want to know; never fails a run.
+    Advice,
+    /// Probably a mistake; the script still runs.
+    Warning,
+    /// The script is wrong; it does not compile or does not do what it says.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase word used in JSON and concise output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Advice => "advice",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A stable diagnostic code (`DS001`) with its kebab-case name (`unexpected-character`).
+///
+/// Codes are never renumbered or reused. DS001–DS099 are syntax errors, DS1xx semantic
+/// errors, DS2xx lints, DS3xx runtime errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Code {
+    /// `DS` and three digits.
+    pub code: &'static str,
+    /// A kebab-case name that reads well as "allow NAME".
+    pub name: &'static str,
+}
+
+/// A span with an optional text, shown as an underline in rendered output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// What the label points at.
+    pub span: Span,
+    /// What it says there.
+    pub text: Option<String>,
+}
+
+/// One finding about a script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Stable code and name.
+    pub code: Code,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong: lowercase, no final period, names in backticks.
+    pub message: String,
+    /// The primary location.
+    pub span: Span,
+    /// Text under the primary location, if any.
+    pub label: Option<String>,
+    /// Further locations, such as "the `if` opened here".
+    pub related: Vec<Label>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with `code` at `span`.
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Error, span, message)
+    }
+
+    /// A warning with `code` at `span`.
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Warning, span, message)
+    }
+
+    /// A diagnostic of any severity.
+    pub fn new(code: Code, severity: Severity, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity,
+            message: message.into(),
+            span,
+            label: None,
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Sets the primary label.
+    pub fn with_label(mut self, text: impl Into<String>) -> Self {
+        self.label = Some(text.into());
+        self
+    }
+
+    /// Adds a labelled secondary location.
+    pub fn with_related(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.related.push(Label {
+            span,
+            text: Some(text.into()),
+        });
+        self
+    }
+
+    /// Sets the help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
