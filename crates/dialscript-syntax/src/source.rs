@@ -25,10 +25,21 @@ pub struct SourceFile {
 impl SourceFile {
     /// Wraps a script's bytes. `name` is what diagnostics call the file.
     pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Self {
-        let (text, text_offsets) = match std::str::from_utf8(&bytes) {
+        let (mut text, text_offsets) = match std::str::from_utf8(&bytes) {
             Ok(s) => (s.to_owned(), Vec::new()),
             Err(_) => decode_windows_1252(&bytes),
         };
+        // Renderers know CRLF and LF but not a lone CR (old Mac files): show it as LF. Both
+        // are one byte, so offsets do not move.
+        if text.contains('\r') {
+            let mut b = std::mem::take(&mut text).into_bytes();
+            for k in 0..b.len() {
+                if b[k] == b'\r' && b.get(k + 1) != Some(&b'\n') {
+                    b[k] = b'\n';
+                }
+            }
+            text = String::from_utf8(b).unwrap_or_default();
+        }
         let line_starts = line_starts(&bytes);
         SourceFile {
             name: name.into(),
@@ -49,7 +60,7 @@ impl SourceFile {
         &self.bytes
     }
 
-    /// The decoded text (UTF-8 as is, otherwise Windows-1252).
+    /// The decoded text (UTF-8 as is, otherwise Windows-1252), with lone CRs shown as LF.
     pub fn text(&self) -> &str {
         &self.text
     }

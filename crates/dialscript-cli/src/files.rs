@@ -1,0 +1,100 @@
+//! Finding and reading the scripts a command was given.
+
+use std::path::{Path, PathBuf};
+
+/// A problem with an input path: it is reported and the command exits 2, after checking the
+/// inputs that were fine.
+#[derive(Debug)]
+pub struct InputError {
+    /// The path as given.
+    pub path: PathBuf,
+    /// What is wrong, as a sentence fragment.
+    pub message: String,
+}
+
+/// Whether a file name ends in `.scp`, in any case.
+pub fn is_script_name(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("scp"))
+}
+
+/// Expands the given paths: a file stands for itself (whatever its name), a folder for every
+/// `*.scp` file below it, in sorted order so that output is stable.
+pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                let before = files.len();
+                if let Err(e) = walk(path, &mut files) {
+                    errors.push(InputError {
+                        path: path.clone(),
+                        message: format!("cannot read folder: {}", io_message(&e)),
+                    });
+                } else if files.len() == before {
+                    errors.push(InputError {
+                        path: path.clone(),
+                        message: "folder contains no `.scp` scripts".to_string(),
+                    });
+                }
+            }
+            Ok(_) => files.push(path.clone()),
+            Err(e) => errors.push(InputError {
+                path: path.clone(),
+                message: format!("cannot read: {}", io_message(&e)),
+            }),
+        }
+    }
+    (files, errors)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            // A folder that cannot be read deep inside the tree should not hide the rest.
+            let _ = walk(&path, out);
+        } else if is_script_name(&path) && (ty.is_file() || path.is_file()) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a script, refusing what is clearly not one.
+pub fn read_script(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    if looks_binary(&bytes) {
+        return Err("looks like a binary file (it contains NUL bytes), not a script".to_string());
+    }
+    Ok(bytes)
+}
+
+/// A script is text: a NUL byte in its first 8 KiB means it is something else.
+fn looks_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+/// An I/O error as a short lowercase phrase without the "(os error N)" suffix.
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let s = e.to_string();
+            let s = s.split(" (os error").next().unwrap_or(&s).to_string();
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+                None => s,
+            }
+        }
+    }
+}
