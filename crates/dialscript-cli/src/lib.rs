@@ -7,6 +7,8 @@ pub mod commands;
 pub mod files;
 pub mod render;
 
+use std::io::Write;
+
 use clap::Parser;
 
 /// Exit codes shared by the subcommands that check scripts.
@@ -19,8 +21,21 @@ pub mod exit {
     pub const USAGE: i32 = 2;
 }
 
-/// Runs the command line given by `args` (program name first) and returns the exit code.
+/// Runs the command line given by `args` (program name first) on the process's stdout and
+/// stderr, and returns the exit code.
 pub fn main_with_args<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    run(args, &mut out, &mut err)
+}
+
+/// Runs the command line given by `args` (program name first), writing to `out` and `err`,
+/// and returns the exit code. Tests call this in-process.
+pub fn run<I, T>(args: I, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -28,22 +43,20 @@ where
     let cli = match args::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints help and version to stdout with exit 0, usage errors to stderr with 2.
-            let _ = e.print();
+            // Help and version go to stdout with exit 0, usage errors to stderr with exit 2.
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
             return e.exit_code();
         }
     };
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
     let result = match cli.command {
-        args::Command::Check(a) => commands::check::run(&a, &mut out, &mut err),
-        args::Command::Explain(a) => commands::explain::run(&a, &mut out, &mut err),
+        args::Command::Check(a) => commands::check::run(&a, out, err),
+        args::Command::Explain(a) => commands::explain::run(&a, out, err),
     };
     match result {
         Ok(code) => code,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::CLEAN,
         Err(e) => {
-            use std::io::Write;
             let _ = writeln!(err, "error: {e}");
             exit::USAGE
         }
