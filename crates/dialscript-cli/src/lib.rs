@@ -7,8 +7,6 @@ pub mod commands;
 pub mod files;
 pub mod render;
 
-use std::io::Write;
-
 use clap::Parser;
 
 /// Exit codes shared by the subcommands that check scripts.
