@@ -31,6 +31,10 @@ pub enum Format {
     Concise,
     /// A versioned JSON document.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }
 
 /// When to colour output.
@@ -59,6 +63,34 @@ pub struct CheckArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
+    /// Use this configuration file instead of the nearest `dialscript.toml`.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every `dialscript.toml`.
+    #[arg(long)]
+    pub isolated: bool,
+    /// Run only these rules (codes, names, prefixes such as `DS2`, or `ALL`); replaces the
+    /// configuration's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Do not run these rules; added to the configuration's `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Report scripts whose worst-case running time is above this many seconds (DS208).
+    #[arg(long, value_name = "SECS")]
+    pub max_duration: Option<u64>,
+    /// Apply safe fixes to the files.
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix` or `--diff`, also apply unsafe fixes (such as adding `until` to a `waitfor`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them; exit 1 if there are any.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// The `until` value the unsafe fix for DS201 adds.
+    #[arg(long, value_name = "SECS")]
+    pub fix_until: Option<u32>,
 }
 
 /// `dialscript explain`.

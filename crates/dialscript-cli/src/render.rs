@@ -119,6 +119,34 @@ pub struct JsonDiagnostic {
     pub end_column: usize,
     /// How to fix it, if known.
     pub help: Option<String>,
+    /// A mechanical fix, if there is one.
+    pub fix: Option<JsonFix>,
+}
+
+/// A fix in the JSON output.
+#[derive(Debug, Serialize)]
+pub struct JsonFix {
+    /// What it does.
+    pub message: String,
+    /// `safe` (applied by `--fix`) or `unsafe` (needs `--unsafe-fixes`).
+    pub applicability: &'static str,
+    /// The edits, each replacing a range with `content`.
+    pub edits: Vec<JsonEdit>,
+}
+
+/// One edit of a fix; positions as in the diagnostic.
+#[derive(Debug, Serialize)]
+pub struct JsonEdit {
+    /// Start line.
+    pub line: usize,
+    /// Start column.
+    pub column: usize,
+    /// End line.
+    pub end_line: usize,
+    /// End column, exclusive.
+    pub end_column: usize,
+    /// The new text.
+    pub content: String,
 }
 
 /// Converts a file's diagnostics for the JSON output.
@@ -139,6 +167,28 @@ pub fn json_diagnostics(file: &SourceFile, diags: &[Diagnostic]) -> Vec<JsonDiag
                 end_line,
                 end_column,
                 help: d.help.clone(),
+                fix: d.fix.as_ref().map(|f| JsonFix {
+                    message: f.message.clone(),
+                    applicability: match f.applicability {
+                        dialscript_syntax::Applicability::Safe => "safe",
+                        dialscript_syntax::Applicability::Unsafe => "unsafe",
+                    },
+                    edits: f
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let (line, column) = file.line_col(e.span.start);
+                            let (end_line, end_column) = file.line_col(e.span.end);
+                            JsonEdit {
+                                line,
+                                column,
+                                end_line,
+                                end_column,
+                                content: String::from_utf8_lossy(&e.replacement).into_owned(),
+                            }
+                        })
+                        .collect(),
+                }),
             }
         })
         .collect()
@@ -151,4 +201,138 @@ pub struct JsonReport {
     pub version: u32,
     /// Every finding, file by file in input order.
     pub diagnostics: Vec<JsonDiagnostic>,
+    /// One entry per file checked.
+    pub files: Vec<JsonFile>,
+}
+
+/// Per-file facts in the JSON output.
+#[derive(Debug, Serialize)]
+pub struct JsonFile {
+    /// The file, as in the diagnostics.
+    pub file: String,
+    /// Worst-case running time of `main` in seconds; `null` when unbounded or without `main`.
+    pub max_duration_s: Option<u64>,
+}
+
+/// Builds the JSON document for checked files.
+pub fn json_report(reports: &[crate::commands::check::FileReport]) -> JsonReport {
+    JsonReport {
+        version: 1,
+        diagnostics: reports.iter().flat_map(|r| json_diagnostics(&r.file, &r.diagnostics)).collect(),
+        files: reports
+            .iter()
+            .map(|r| JsonFile {
+                file: r.file.name().to_string(),
+                max_duration_s: r.max_duration,
+            })
+            .collect(),
+    }
+}
+
+/// GitHub Actions workflow commands, one per diagnostic. Properties escape `%`, CR, LF, `:`
+/// and `,`; messages escape `%`, CR and LF, as the Actions toolkit does.
+pub fn github(file: &SourceFile, diags: &[Diagnostic]) -> String {
+    fn data(s: &str) -> String {
+        s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    }
+    fn property(s: &str) -> String {
+        data(s).replace(':', "%3A").replace(',', "%2C")
+    }
+    let mut out = String::new();
+    for d in diags {
+        let (line, col) = file.line_col(d.span.start);
+        let (end_line, end_col) = file.line_col(d.span.end);
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Advice => "notice",
+        };
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(h);
+        }
+        out.push_str(&format!(
+            "::{level} file={},line={line},endLine={end_line},col={col},endColumn={end_col},title={}::{}\n",
+            property(file.name()),
+            property(&format!("dialscript {} ({})", d.code.code, d.code.name)),
+            data(&message)
+        ));
+    }
+    out
+}
+
+/// A SARIF 2.1.0 log of checked files, with every code in `tool.driver.rules`.
+pub fn sarif(reports: &[crate::commands::check::FileReport]) -> serde_json::Value {
+    use serde_json::json;
+    let mut rules = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    let level = |s: Severity| match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Advice => "note",
+    };
+    let syntax = dialscript_syntax::codes::SYNTAX_CODES.iter().map(|d| (d.code, d.severity, d.summary, d.explanation));
+    let lints = dialscript_check::RULES.iter().map(|r| (r.code, r.severity, r.summary, r.docs));
+    for (code, severity, summary, docs) in syntax.chain(lints) {
+        index.insert(code.code, rules.len());
+        rules.push(json!({
+            "id": code.code,
+            "name": code.name,
+            "shortDescription": { "text": summary },
+            "fullDescription": { "text": summary },
+            "help": { "text": docs, "markdown": docs },
+            "defaultConfiguration": { "level": level(severity) },
+            "properties": { "tags": [ if code.code < "DS100" { "syntax" } else if code.code < "DS200" { "correctness" } else { "lint" } ] }
+        }));
+    }
+    let mut results = Vec::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            let (line, col) = r.file.line_col(d.span.start);
+            let (end_line, end_col) = r.file.line_col(d.span.end);
+            let mut text = d.message.clone();
+            if let Some(h) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            results.push(json!({
+                "ruleId": d.code.code,
+                "ruleIndex": index.get(d.code.code).copied().unwrap_or(0),
+                "level": level(d.severity),
+                "message": { "text": text },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": r.file.name() },
+                        "region": { "startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col.max(col) }
+                    }
+                }]
+            }));
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "dialscript",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://example.invalid/dialscript",
+                "rules": rules
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    })
+}
+
+/// A unified diff between a file's old and new bytes, for `--diff`.
+pub fn unified_diff(name: &str, old: &[u8], new: &[u8]) -> String {
+    let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+    similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
 }

@@ -66,6 +66,37 @@ pub struct Diagnostic {
     pub related: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// An edit that fixes it, when one can be made mechanically.
+    pub fix: Option<Fix>,
+}
+
+/// Whether a fix can be applied without a person looking at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Applicability {
+    /// The fixed script does what the author meant in every case.
+    Safe,
+    /// The fix changes behaviour (for example adds a timeout); applied only on request.
+    Unsafe,
+}
+
+/// A text edit: replace the bytes of `span` with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// What to replace (empty to insert).
+    pub span: Span,
+    /// The new bytes.
+    pub replacement: Vec<u8>,
+}
+
+/// A mechanical fix for a diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, as a short imperative phrase ("add `, raw`").
+    pub message: String,
+    /// Safe or unsafe.
+    pub applicability: Applicability,
+    /// The edits, which never overlap.
+    pub edits: Vec<Edit>,
 }
 
 impl Diagnostic {
@@ -89,6 +120,7 @@ impl Diagnostic {
             label: None,
             related: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -110,6 +142,12 @@ impl Diagnostic {
     /// Sets the help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches a fix.
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 }

@@ -1,10 +1,12 @@
-//! The lexer: bytes to tokens, written with nom's byte-slice parsers.
+//! The lexer: bytes to tokens, written with nom's byte-slice parsers, except for the hottest
+//! loops (names, numbers and blank runs), which are plain slice scans: nom's generic
+//! `take_while` does not inline through its `Input` trait and cost a third of lexing time.
 //!
 //! It never fails. Bytes that start no token, unclosed strings and unknown `$` names become
 //! diagnostics, and lexing goes on. A UTF-8 byte-order mark at the start is skipped, and a
 //! Ctrl-Z (0x1A) outside a string ends the file as it did for MS-DOS and Windows editors.
 
-use nom::bytes::complete::{take_till, take_while, take_while1};
+use nom::bytes::complete::take_till;
 use nom::{IResult, Parser};
 
 use crate::ast::SysVar;
@@ -31,8 +33,20 @@ fn is_ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
 
+/// Which bytes continue a name. A table lookup is one load where the range tests of
+/// `is_ascii_alphanumeric` are several branches, and every byte of every name passes here.
+const IDENT_CONTINUE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
 fn is_ident_continue(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    IDENT_CONTINUE[b as usize]
 }
 
 fn is_line_end(b: u8) -> bool {
@@ -41,10 +55,13 @@ fn is_line_end(b: u8) -> bool {
 
 /// A name: `[A-Za-z_][A-Za-z0-9_]*`.
 fn word(i: &[u8]) -> R<'_, &[u8]> {
-    let (rest, _) = take_while1(is_ident_start).parse(i)?;
-    let (rest, _) = take_while(is_ident_continue).parse(rest)?;
-    let len = i.len() - rest.len();
-    Ok((rest, &i[..len]))
+    match i.first() {
+        Some(&b) if is_ident_start(b) => {
+            let len = 1 + i[1..].iter().position(|&b| !is_ident_continue(b)).unwrap_or(i.len() - 1);
+            Ok((&i[len..], &i[..len]))
+        }
+        _ => Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::TakeWhile1))),
+    }
 }
 
 /// The body of a string literal after its opening quote: bytes up to the closing quote or the
@@ -88,10 +105,19 @@ pub fn lex(bytes: &[u8]) -> Lexed {
             *ls = false;
         };
         match b {
-            b' ' | b'\t' | 0x0B | 0x0C => i = &i[1..],
-            b'\n' | b'\r' => {
-                line_start = true;
-                i = &i[1..];
+            b' ' | b'\t' | 0x0B | 0x0C | b'\n' | b'\r' => {
+                // A whole run of blanks and line ends (a line end and the next line's
+                // indentation) in one tight loop, rather than one dispatch per byte.
+                let mut n = 0;
+                while let Some(&c) = i.get(n) {
+                    match c {
+                        b' ' | b'\t' | 0x0B | 0x0C => {}
+                        b'\n' | b'\r' => line_start = true,
+                        _ => break,
+                    }
+                    n += 1;
+                }
+                i = &i[n..];
             }
             b';' => {
                 let (rest, _) = take_till::<_, _, nom::error::Error<&[u8]>>(is_line_end)
@@ -114,11 +140,9 @@ pub fn lex(bytes: &[u8]) -> Lexed {
                 i = rest;
             }
             b'0'..=b'9' => {
-                let (rest, _) = take_while::<_, _, nom::error::Error<&[u8]>>(|c: u8| c.is_ascii_digit())
-                    .parse(i)
-                    .unwrap_or((&[][..], i));
-                push(&mut out, TokenKind::Int, pos(rest), &mut line_start);
-                i = rest;
+                let len = i.iter().position(|c| !c.is_ascii_digit()).unwrap_or(i.len());
+                push(&mut out, TokenKind::Int, at + len as u32, &mut line_start);
+                i = &i[len..];
             }
             b'$' => {
                 match word(&i[1..]) {
@@ -180,8 +204,20 @@ pub fn lex(bytes: &[u8]) -> Lexed {
                         i = &i[len as usize..];
                     }
                     None => {
-                        let len = bad_char_len(i);
-                        out.diagnostics.push(unexpected_character(bytes, at, len, line_start));
+                        // Characters borrowed from other languages are reported once, and
+                        // what the author evidently meant stands in for them, so that the rest
+                        // of the line does not produce follow-on errors.
+                        let (d, len, stand_in) = match borrowed_syntax(bytes, at, line_start) {
+                            Some(found) => found,
+                            None => {
+                                let len = bad_char_len(i);
+                                (unexpected_character(bytes, at, len), len, None)
+                            }
+                        };
+                        out.diagnostics.push(d);
+                        if let Some(kind) = stand_in {
+                            push(&mut out, kind, at + len as u32, &mut line_start);
+                        }
                         i = &i[len..];
                     }
                 }
@@ -236,11 +272,14 @@ fn unterminated_string(bytes: &[u8], at: u32, end: u32) -> Diagnostic {
 
 fn unknown_sys_var(name: &[u8], span: Span) -> Diagnostic {
     let name = String::from_utf8_lossy(name);
-    let guess = ["USERID", "PASSWORD", "SUCCESS", "FAILURE"]
-        .into_iter()
-        .min_by_key(|c| crate::suggest::distance(&name.to_ascii_uppercase(), c))
+    let upper = name.to_ascii_uppercase();
+    let names = ["USERID", "PASSWORD", "SUCCESS", "FAILURE"];
+    // An abbreviation (`$PASS`, `$USER`) is a stronger hint than a small edit distance.
+    let prefix_of = names.into_iter().find(|c| upper.len() >= 3 && c.starts_with(upper.as_str()));
+    let guess = prefix_of
+        .or_else(|| names.into_iter().min_by_key(|c| crate::suggest::distance(&upper, c)))
         .unwrap_or("USERID");
-    let help = if crate::suggest::distance(&name.to_ascii_uppercase(), guess) <= 3 {
+    let help = if prefix_of.is_some() || crate::suggest::distance(&upper, guess) <= 3 {
         format!("did you mean `${guess}`?")
     } else {
         "the system variables are `$USERID`, `$PASSWORD`, `$SUCCESS` and `$FAILURE`; declare your own variables without `$`".to_string()
@@ -250,34 +289,71 @@ fn unknown_sys_var(name: &[u8], span: Span) -> Diagnostic {
         .with_help(help)
 }
 
-fn unexpected_character(bytes: &[u8], at: u32, len: usize, line_start: bool) -> Diagnostic {
+/// Recognises syntax of neighbouring languages at `at` that has an obvious reading: `&&`,
+/// `||`, `&` and `|` (read as `and` / `or`), a `#` comment, a switch.inf `[section]` header at
+/// the start of a line, and a single-quoted `chat` string. Returns the diagnostic, how many
+/// bytes it covers, and the token that stands in for them, if any.
+fn borrowed_syntax(bytes: &[u8], at: u32, line_start: bool) -> Option<(Diagnostic, usize, Option<TokenKind>)> {
+    let s = at as usize;
+    let rest = &bytes[s..];
+    let line_len = rest.iter().position(|&b| is_line_end(b)).unwrap_or(rest.len());
+    let operator = |len: usize, word: &str, kw: Kw| {
+        let text = String::from_utf8_lossy(&rest[..len]);
+        let d = Diagnostic::error(codes::UNEXPECTED_CHARACTER, Span::new(at, at + len as u32), format!("`{text}` is not an operator of this language"))
+            .with_label(format!("read as `{word}`"))
+            .with_help(format!("write `{word}`; the logical operators are the words `and` and `or`"));
+        Some((d, len, Some(TokenKind::Kw(kw))))
+    };
+    match rest {
+        [b'&', b'&', ..] => operator(2, "and", Kw::And),
+        [b'|', b'|', ..] => operator(2, "or", Kw::Or),
+        [b'&', ..] => operator(1, "and", Kw::And),
+        [b'|', ..] => operator(1, "or", Kw::Or),
+        [b'#', ..] => {
+            let d = Diagnostic::error(codes::UNEXPECTED_CHARACTER, Span::new(at, at + 1), "unexpected character `#`")
+                .with_label("`#` does not start a comment")
+                .with_help("comments start with `;`");
+            Some((d, line_len, None))
+        }
+        [b'[', ..] if line_start => {
+            let header = rest[..line_len].iter().position(|&b| b == b']').map_or(line_len, |p| p + 1);
+            let text = std::str::from_utf8(&rest[..header]).ok().filter(|t| t.len() <= 32 && !t.chars().any(char::is_control));
+            let message = match text {
+                Some(t) => format!("`{}` is a Windows NT switch.inf section header", t.trim_end()),
+                None => "a `[section]` header is Windows NT switch.inf syntax".to_string(),
+            };
+            let d = Diagnostic::error(codes::SWITCH_INF_SYNTAX, Span::new(at, at + header as u32), message)
+                .with_label("switch.inf section header")
+                .with_help("`[section]` headers belong to NT's switch.inf scripts; a `.scp` script starts with `proc main`");
+            Some((d, line_len, None))
+        }
+        [b'\'', ..] => {
+            let len = rest[1..line_len].iter().position(|&b| b == b'\'').map_or(line_len, |p| p + 2);
+            let d = Diagnostic::error(codes::CHAT_SYNTAX, Span::new(at, at + len as u32), "strings are written in double quotes, not single quotes")
+                .with_label("single-quoted string")
+                .with_help("write the string in double quotes; single quotes and `''` are pppd `chat` syntax");
+            Some((d, len, Some(TokenKind::Error)))
+        }
+        _ => None,
+    }
+}
+
+/// A character that starts no token; [`borrowed_syntax`] has already handled the ones with an
+/// obvious reading.
+fn unexpected_character(bytes: &[u8], at: u32, len: usize) -> Diagnostic {
     let s = at as usize;
     let ch = &bytes[s..s + len];
-    let next = bytes.get(s + len).copied();
     let shown = match std::str::from_utf8(ch) {
         Ok(t) if !t.chars().any(char::is_control) => format!("`{t}`"),
         _ => format!("byte 0x{:02X}", ch[0]),
     };
     let span = Span::new(at, at + len as u32);
-    let mut code = codes::UNEXPECTED_CHARACTER;
-    let help = match (ch, next) {
-        (b"&", Some(b'&')) => Some("use `and` for a logical AND".to_string()),
-        (b"|", Some(b'|')) => Some("use `or` for a logical OR".to_string()),
-        (b"&", _) | (b"|", _) => Some("use the word operators `and` and `or`".to_string()),
-        (b"#", _) => Some("comments start with `;`".to_string()),
-        (b"'", _) => {
-            code = codes::CHAT_SYNTAX;
-            Some("strings are written in double quotes; `''` and single quotes are pppd `chat` syntax".to_string())
-        }
-        (b"[", _) if line_start => {
-            code = codes::SWITCH_INF_SYNTAX;
-            Some("`[section]` headers belong to NT's switch.inf scripts; a `.scp` script starts with `proc main`".to_string())
-        }
-        (b"{", _) | (b"}", _) => Some("blocks are written `if ... then ... endif` and `while ... do ... endwhile`".to_string()),
-        _ if ch[0] >= 0x80 => Some("characters outside ASCII may appear only in strings and comments".to_string()),
+    let help = match ch {
+        b"{" | b"}" => Some("blocks are written `if ... then ... endif` and `while ... do ... endwhile`"),
+        _ if ch[0] >= 0x80 => Some("characters outside ASCII may appear only in strings and comments"),
         _ => None,
     };
-    let d = Diagnostic::error(code, span, format!("unexpected character {shown}")).with_label("not part of any token");
+    let d = Diagnostic::error(codes::UNEXPECTED_CHARACTER, span, format!("unexpected character {shown}")).with_label("not part of any token");
     match help {
         Some(h) => d.with_help(h),
         None => d,
@@ -345,6 +421,28 @@ mod tests {
         let l = lex(b"transmit \"caf\xE9\" ; d\xE9j\xE0 vu\n");
         assert!(l.diagnostics.is_empty());
         assert_eq!(l.comments.len(), 1);
+    }
+
+    #[test]
+    fn borrowed_syntax_is_reported_once_and_read_as_meant() {
+        // `&&` and `||` stand for `and` and `or`, so the condition still parses.
+        let l = lex(b"if a && b || c then");
+        assert_eq!(l.diagnostics.len(), 2);
+        assert_eq!(l.diagnostics[0].span, Span::new(5, 7));
+        assert!(kinds(b"a && b || c").contains(&TokenKind::Kw(Kw::And)));
+        assert!(kinds(b"a && b || c").contains(&TokenKind::Kw(Kw::Or)));
+        // A `#` comment and a switch.inf header are skipped to the end of their line.
+        let l = lex(b"# note\n[Login]\nhalt");
+        assert_eq!(l.diagnostics.len(), 2);
+        assert_eq!(l.diagnostics[1].code, codes::SWITCH_INF_SYNTAX);
+        assert_eq!(l.diagnostics[1].span, Span::new(7, 14));
+        assert_eq!(kinds(b"# note\n[Login]\nhalt"), vec![TokenKind::Kw(Kw::Halt), TokenKind::Eof]);
+        // A single-quoted string is one error standing in for one operand.
+        let l = lex(b"transmit 'a b' x");
+        assert_eq!(l.diagnostics.len(), 1);
+        assert_eq!(l.diagnostics[0].code, codes::CHAT_SYNTAX);
+        assert_eq!(l.tokens[1].kind, TokenKind::Error);
+        assert_eq!(l.tokens[2].kind, TokenKind::Ident);
     }
 
     #[test]

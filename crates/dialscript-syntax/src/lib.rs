@@ -30,7 +30,7 @@ pub mod suggest;
 pub mod token;
 pub mod translate;
 
-pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use diagnostic::{Applicability, Code, Diagnostic, Edit, Fix, Label, Severity};
 pub use parser::{Parse, parse};
 pub use print::print;
 pub use source::SourceFile;

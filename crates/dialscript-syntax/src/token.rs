@@ -87,21 +87,66 @@ macro_rules! keywords {
 
             /// The reserved word spelled `word` in any case, if it is one.
             pub fn from_word(word: &[u8]) -> Option<Kw> {
-                // Reserved words are 2 to 9 letters; fold into a small buffer to compare.
+                // Reserved words are 2 to 9 letters. The lexer asks this of every name, so
+                // the word is folded and packed into one integer and found with a single
+                // integer `match` (a branch tree), not one string comparison per keyword.
                 if word.len() < 2 || word.len() > 9 {
                     return None;
                 }
-                let mut buf = [0u8; 9];
-                for (d, s) in buf.iter_mut().zip(word) {
-                    *d = s.to_ascii_lowercase();
-                }
-                match &buf[..word.len()] {
-                    $( $lower => Some(Kw::$variant), )*
+                match pack_short_word(word) {
+                    $( packed::$variant => Some(Kw::$variant), )*
                     _ => None,
                 }
             }
         }
+
+        /// Each reserved word packed by [`pack_word`], named after its [`Kw`] variant.
+        #[allow(non_upper_case_globals)]
+        mod packed {
+            $( pub(super) const $variant: u128 = super::pack_word($lower); )*
+        }
     };
+}
+
+/// Packs a word of at most 15 bytes into an integer that ignores ASCII case: the bytes,
+/// the length in the last byte, and bit 0x20 set in every byte. Setting that bit turns an
+/// upper-case letter into its lower-case form and leaves a lower-case one alone, and it maps
+/// no other byte onto a letter, so a word packs like a (lower-case) reserved word exactly when
+/// it is that word in some mix of cases. This form builds the keyword constants at compile
+/// time; [`pack_short_word`] computes the same value fast at run time.
+const fn pack_word(word: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    let mut k = 0;
+    while k < word.len() && k < 15 {
+        buf[k] = word[k];
+        k += 1;
+    }
+    buf[15] = k as u8;
+    u128::from_le_bytes(buf) | CASE_BITS
+}
+
+const CASE_BITS: u128 = u128::from_le_bytes([0x20; 16]);
+
+/// [`pack_word`] for a word of 2 to 9 bytes, with a few overlapping loads instead of a byte
+/// loop: a buffer filled byte by byte and then read as one integer stalls the processor,
+/// and this runs for every name in a script.
+fn pack_short_word(word: &[u8]) -> u128 {
+    let n = word.len();
+    let load = |at: usize, len: usize| {
+        let mut b = [0u8; 8];
+        b[..len].copy_from_slice(&word[at..at + len]);
+        u64::from_le_bytes(b)
+    };
+    // Two loads that together cover the first min(n, 8) bytes; where they overlap they hold
+    // the same bytes, so OR-ing them is exact.
+    let lo = match n {
+        8.. => load(0, 8),
+        4..=7 => load(0, 4) | load(n - 4, 4) << ((n - 4) * 8),
+        2..=3 => load(0, 2) | load(n - 2, 2) << ((n - 2) * 8),
+        _ => load(0, n),
+    };
+    let hi = if n > 8 { load(8, (n - 8).min(7)) } else { 0 };
+    (u128::from(hi) << 64 | u128::from(lo) | (n as u128) << 120) | CASE_BITS
 }
 
 keywords! {
@@ -190,5 +235,23 @@ mod tests {
         }
         assert_eq!(Kw::from_word(b"else"), None);
         assert_eq!(Kw::from_word(b"main"), None);
+    }
+
+    #[test]
+    fn a_keyword_with_any_one_byte_changed_matches_only_in_another_case() {
+        for kw in Kw::ALL {
+            let word = kw.as_str().to_ascii_lowercase().into_bytes();
+            assert_eq!(Kw::from_word(&[&word[..], b"\0"].concat()), None);
+            assert_eq!(Kw::from_word(&[&word[..], b" "].concat()), None);
+            assert_eq!(Kw::from_word(&word[..word.len() - 1]).filter(|k| k == kw), None);
+            for at in 0..word.len() {
+                for b in 0..=255u8 {
+                    let mut w = word.clone();
+                    w[at] = b;
+                    let same = b.to_ascii_lowercase() == word[at];
+                    assert_eq!(Kw::from_word(&w) == Some(*kw), same, "{kw:?} with byte {b:#04x} at {at}");
+                }
+            }
+        }
     }
 }

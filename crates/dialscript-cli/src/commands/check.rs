@@ -1,65 +1,215 @@
-//! `dialscript check`: parse scripts and report what is wrong with them.
+//! `dialscript check`: parse and check scripts, report what is wrong, optionally fix it.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
-use dialscript_syntax::{Severity, SourceFile};
+use dialscript_check::config::{self, Config, Selector};
+use dialscript_check::{Options, RuleSelection};
+use dialscript_syntax::{Diagnostic, Severity, SourceFile};
 
 use crate::args::{CheckArgs, Color, Format};
 use crate::{exit, files, render};
 
-/// Width used for human output when the terminal's is unknown.
+/// Width used for human output.
 const DEFAULT_WIDTH: usize = 100;
+
+/// How often `--fix` re-checks and fixes again: a fix can make another one possible.
+const FIX_ROUNDS: usize = 4;
+
+/// What checking one file produced.
+pub struct FileReport {
+    /// The file as shown in output.
+    pub file: SourceFile,
+    /// Remaining diagnostics (after fixes, when fixing).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Worst-case running time of `main`, seconds; `None` when unbounded or without `main`.
+    pub max_duration: Option<u64>,
+    /// The fixed bytes, when fixes changed anything.
+    pub fixed: Option<Vec<u8>>,
+    /// How many fixes were applied.
+    pub fixes: usize,
+}
+
+/// Checks one script's bytes with `options`; with `fix`, applies fixes (and re-checks) first.
+pub fn check_bytes(name: &str, bytes: Vec<u8>, options: &Options, fix: Option<bool>) -> FileReport {
+    let original = bytes;
+    let mut current = original.clone();
+    let mut fixes = 0;
+    let mut checked = run_checker(&current, options);
+    if let Some(unsafe_fixes) = fix {
+        for _ in 0..FIX_ROUNDS {
+            let (next, n) = dialscript_check::fix::apply(&current, &checked.diagnostics, unsafe_fixes);
+            if n == 0 || next == current {
+                break;
+            }
+            fixes += n;
+            current = next;
+            checked = run_checker(&current, options);
+        }
+    }
+    let fixed = (current != original).then(|| current.clone());
+    FileReport {
+        file: SourceFile::new(name, current),
+        diagnostics: checked.diagnostics,
+        max_duration: checked.max_duration,
+        fixed,
+        fixes,
+    }
+}
+
+fn run_checker(bytes: &[u8], options: &Options) -> dialscript_check::Checked {
+    let parse = dialscript_syntax::parse(bytes);
+    dialscript_check::check(&parse, bytes, options)
+}
 
 /// Runs `check`; returns the exit code.
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let cli_select = match parse_selectors(&args.select) {
+        Ok(s) => s,
+        Err(e) => return usage(err, &format!("--select: {e}")),
+    };
+    let cli_ignore = match parse_selectors(&args.ignore) {
+        Ok(s) => s,
+        Err(e) => return usage(err, &format!("--ignore: {e}")),
+    };
+    let explicit = match &args.config {
+        Some(p) => match Config::load(p) {
+            Ok(c) => Some(c),
+            Err(e) => return usage(err, &e),
+        },
+        None => None,
+    };
     let (paths, mut input_errors) = files::collect(&args.paths);
+
+    // One configuration per folder: the nearest dialscript.toml, unless --config or
+    // --isolated says otherwise.
+    let mut by_dir: HashMap<PathBuf, Result<Config, String>> = HashMap::new();
+    let mut jobs = Vec::with_capacity(paths.len());
+    for path in paths {
+        let config = if args.isolated {
+            Ok(Config::default())
+        } else if let Some(c) = &explicit {
+            Ok(c.clone())
+        } else {
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            by_dir
+                .entry(dir)
+                .or_insert_with(|| match config::discover(&path) {
+                    Some(p) => Config::load(&p),
+                    None => Ok(Config::default()),
+                })
+                .clone()
+        };
+        match config {
+            Ok(c) => jobs.push((path, options_for(&c, args, &cli_select, &cli_ignore))),
+            Err(e) => return usage(err, &e),
+        }
+    }
+
+    let fix = (args.fix || args.diff).then_some(args.unsafe_fixes);
+    let results = parallel_map(&jobs, |(path, options)| {
+        files::read_script(path).map(|bytes| check_bytes(&display_path(path), bytes, options, fix))
+    });
+
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let mut json = Vec::new();
-    let (mut errors, mut warnings, mut checked) = (0usize, 0usize, 0usize);
-    for path in &paths {
-        let bytes = match files::read_script(path) {
-            Ok(b) => b,
-            Err(message) => {
-                input_errors.push(files::InputError {
-                    path: path.clone(),
-                    message,
-                });
-                continue;
-            }
-        };
-        checked += 1;
-        let parse = dialscript_syntax::parse(&bytes);
-        let file = SourceFile::new(path.display().to_string(), bytes);
-        for d in &parse.diagnostics {
+    let mut reports = Vec::new();
+    for ((path, _), result) in jobs.iter().zip(results) {
+        match result {
+            Ok(r) => reports.push(r),
+            Err(message) => input_errors.push(files::InputError { path: path.clone(), message }),
+        }
+    }
+
+    let (mut errors, mut warnings, mut fixable, mut fixed_files, mut fixes) = (0, 0, 0, 0, 0);
+    for r in &reports {
+        for d in &r.diagnostics {
             match d.severity {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
                 Severity::Advice => {}
             }
+            if d.fix.as_ref().is_some_and(|f| f.applicability == dialscript_syntax::Applicability::Safe) {
+                fixable += 1;
+            }
         }
-        match args.format {
-            Format::Human => out.write_all(render::human(&file, &parse.diagnostics, color, DEFAULT_WIDTH).as_bytes())?,
-            Format::Concise => out.write_all(render::concise(&file, &parse.diagnostics).as_bytes())?,
-            Format::Json => json.extend(render::json_diagnostics(&file, &parse.diagnostics)),
+        fixes += r.fixes;
+        if r.fixed.is_some() {
+            fixed_files += 1;
         }
     }
-    if args.format == Format::Json {
-        let doc = render::JsonReport {
-            version: 1,
-            diagnostics: json,
-        };
-        serde_json::to_writer(&mut *out, &doc).map_err(std::io::Error::other)?;
-        writeln!(out)?;
+
+    if args.diff {
+        let mut changed = false;
+        for r in &reports {
+            if let Some(new) = &r.fixed {
+                changed = true;
+                let old = files::read_script(Path::new(r.file.name())).unwrap_or_default();
+                out.write_all(render::unified_diff(r.file.name(), &old, new).as_bytes())?;
+            }
+        }
+        for e in &input_errors {
+            writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
+        }
+        writeln!(err, "{fixes} fix{} in {fixed_files} file{} (not written: --diff)", if fixes == 1 { "" } else { "es" }, if fixed_files == 1 { "" } else { "s" })?;
+        return Ok(if !input_errors.is_empty() {
+            exit::USAGE
+        } else if changed && !args.exit_zero {
+            exit::FINDINGS
+        } else {
+            exit::CLEAN
+        });
+    }
+
+    if args.fix {
+        for r in &reports {
+            if let Some(new) = &r.fixed
+                && let Err(e) = std::fs::write(r.file.name(), new)
+            {
+                input_errors.push(files::InputError {
+                    path: PathBuf::from(r.file.name()),
+                    message: format!("cannot write the fixes: {}", files::io_message(&e)),
+                });
+            }
+        }
+    }
+
+    match args.format {
+        Format::Human => {
+            for r in &reports {
+                out.write_all(render::human(&r.file, &r.diagnostics, color, DEFAULT_WIDTH).as_bytes())?;
+            }
+        }
+        Format::Concise => {
+            for r in &reports {
+                out.write_all(render::concise(&r.file, &r.diagnostics).as_bytes())?;
+            }
+        }
+        Format::Json => {
+            let doc = render::json_report(&reports);
+            serde_json::to_writer(&mut *out, &doc).map_err(std::io::Error::other)?;
+            writeln!(out)?;
+        }
+        Format::Sarif => {
+            let doc = render::sarif(&reports);
+            serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::other)?;
+            writeln!(out)?;
+        }
+        Format::Github => {
+            for r in &reports {
+                out.write_all(render::github(&r.file, &r.diagnostics).as_bytes())?;
+            }
+        }
     }
     for e in &input_errors {
         writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
     }
-    if args.format == Format::Human {
-        writeln!(err, "{}", summary(checked, errors, warnings))?;
+    if matches!(args.format, Format::Human | Format::Concise) {
+        writeln!(err, "{}", summary(reports.len(), errors, warnings, fixable, fixes, args.fix))?;
     }
     Ok(if !input_errors.is_empty() {
         exit::USAGE
@@ -70,19 +220,67 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     })
 }
 
+fn usage(err: &mut dyn Write, message: &str) -> std::io::Result<i32> {
+    writeln!(err, "error: {message}")?;
+    Ok(exit::USAGE)
+}
+
+fn parse_selectors(words: &[String]) -> Result<Vec<Selector>, String> {
+    words.iter().filter(|w| !w.trim().is_empty()).map(|w| Selector::parse(w)).collect()
+}
+
+fn options_for(c: &Config, args: &CheckArgs, select: &[Selector], ignore: &[Selector]) -> Options {
+    let mut selection: RuleSelection = c.selection.clone();
+    if !select.is_empty() {
+        selection.select = Some(select.to_vec());
+    }
+    selection.ignore.extend(ignore.iter().cloned());
+    Options {
+        selection,
+        max_duration: args.max_duration.or(c.max_duration),
+        unsafe_fix_until: args.fix_until.or(c.unsafe_fix_until).unwrap_or(30),
+    }
+}
+
+/// Paths are shown as given, with `/` separators so output reads the same everywhere.
+fn display_path(p: &Path) -> String {
+    let s = p.display().to_string();
+    if std::path::MAIN_SEPARATOR == '\\' { s.replace('\\', "/") } else { s }
+}
+
+/// Maps `f` over `items` on all cores, keeping the input order in the result.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len().max(1));
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    // Interleaved assignment spreads large and small files over the threads.
+    let f = &f;
+    let mut parts: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| s.spawn(move || items.iter().enumerate().skip(t).step_by(threads).map(|(i, x)| (i, f(x))).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    let mut all: Vec<(usize, R)> = parts.iter_mut().flat_map(std::mem::take).collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
-fn summary(files: usize, errors: usize, warnings: usize) -> String {
-    if errors + warnings == 0 {
+fn summary(files: usize, errors: usize, warnings: usize, fixable: usize, fixed: usize, fixing: bool) -> String {
+    let mut s = if errors + warnings == 0 {
         format!("{} checked, no problems found", plural(files, "file"))
     } else {
-        format!(
-            "{} checked: {} and {}",
-            plural(files, "file"),
-            plural(errors, "error"),
-            plural(warnings, "warning")
-        )
+        format!("{} checked: {} and {}", plural(files, "file"), plural(errors, "error"), plural(warnings, "warning"))
+    };
+    if fixing {
+        s.push_str(&format!("; {} applied", plural(fixed, "fix").replace("fixs", "fixes")));
+    } else if fixable > 0 {
+        s.push_str(&format!("; {fixable} fixable with `--fix`"));
     }
+    s
 }

@@ -239,12 +239,14 @@ impl<'a> Cx<'a> {
             format!("`{}` without a matching `{}`", kind.closer(), kind.opener()),
         )
         .with_label(format!("no `{}` is open here", kind.opener()));
-        if let Some((open_kind, open_span)) = open {
+        // Pointing at the enclosing `proc` helps nobody: only an open `if` or `while` (closed
+        // with the wrong keyword) is worth showing.
+        if let Some((open_kind, open_span)) = open.filter(|(k, _)| *k != BlockKind::Proc) {
             d = d
                 .with_related(open_span, format!("the innermost open block is this `{}`", open_kind.opener()))
                 .with_help(format!("remove it, or close the `{}` with `{}`", open_kind.opener(), open_kind.closer()));
         } else {
-            d = d.with_help("remove it");
+            d = d.with_help(format!("remove it, or add the `{}` it should close", kind.opener()));
         }
         self.report(d);
     }
@@ -256,8 +258,12 @@ impl<'a> Cx<'a> {
         n > 1 && blocks[..n - 1].iter().any(|(k, _)| *k == kind)
     }
 
+    /// How many `if` and `while` blocks are open. The enclosing `proc` does not count: the
+    /// limit is on the nesting a user writes inside a procedure.
     pub(crate) fn block_depth(&self) -> u32 {
-        self.blocks.borrow().len() as u32
+        let blocks = self.blocks.borrow();
+        let in_proc = blocks.first().is_some_and(|(k, _)| *k == BlockKind::Proc);
+        (blocks.len() - usize::from(in_proc)) as u32
     }
 }
 

@@ -92,7 +92,15 @@ pub(crate) fn parse_stmt<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
                 .with_help("wait for text with `waitfor \"ogin:\" until 30` and send with `transmit \"name^M\"`"),
         ),
         TokenKind::Kw(k) if matches!(i.peek2().kind, TokenKind::Assign | TokenKind::Colon) => cx.fail(
-            Diagnostic::error(codes::RESERVED_WORD_AS_NAME, t.span, format!("`{}` is a reserved word and cannot be a name", k.as_str()))
+            Diagnostic::error(
+                codes::RESERVED_WORD_AS_NAME,
+                t.span,
+                format!(
+                    "`{}` is a reserved word and cannot be a {} name",
+                    k.as_str(),
+                    if i.peek2().kind == TokenKind::Colon { "label" } else { "variable" }
+                ),
+            )
                 .with_label("reserved word")
                 .with_help("choose another name"),
         ),
@@ -304,6 +312,15 @@ fn parse_set<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
             let (i, e) = expr::parse_expr(cx, i.bump())?;
             Ok((i, stmt(set.span.to(e.span), StmtKind::SetIpAddr(e))))
         }
+        _ if t.line_start => cx.fail(
+            Diagnostic::error(
+                codes::UNKNOWN_SET_OPTION,
+                Span::empty(set.span.end),
+                format!("expected `port`, `screen keyboard` or `ipaddr` after `set`, found {}", cx.found(t)),
+            )
+            .with_label("`set` option missing here")
+            .with_help("the forms are `set port databits|parity|stopbits VALUE`, `set screen keyboard on|off` and `set ipaddr ADDRESS`"),
+        ),
         _ => {
             let word = cx.found(t);
             let mut d = Diagnostic::error(codes::UNKNOWN_SET_OPTION, if t.line_start { set.span } else { t.span }, format!("unknown `set` option {word}"))
@@ -328,7 +345,19 @@ fn parse_port_opt<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (PortSetting, Spa
     let v = i.peek2();
     let value = String::from_utf8_lossy(cx.text(v.span)).into_owned();
     let bad = |what: &str, allowed: &str| {
-        let span = if v.line_start || v.kind == TokenKind::Eof { t.span } else { v.span };
+        if v.line_start {
+            // The value is missing: the next token belongs to the next statement.
+            return cx.fail(
+                Diagnostic::error(
+                    codes::INVALID_PORT_SETTING,
+                    Span::empty(t.span.end),
+                    format!("expected {allowed} after {}, found {}", cx.found(t), cx.found(v)),
+                )
+                .with_label(format!("{what} missing here"))
+                .with_help(format!("write one of {allowed}")),
+            );
+        }
+        let span = v.span;
         cx.fail(
             Diagnostic::error(codes::INVALID_PORT_SETTING, span, format!("invalid {what} {}", cx.found(v)))
                 .with_label(format!("{what} must be {allowed}"))
@@ -355,8 +384,17 @@ fn parse_port_opt<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (PortSetting, Spa
             };
             Ok((i.bump().bump(), (PortSetting::Parity(p), v.span)))
         }
+        _ if t.line_start => cx.fail(
+            Diagnostic::error(
+                codes::INVALID_PORT_SETTING,
+                Span::empty(cx.prev_end(i)),
+                format!("expected `databits`, `parity` or `stopbits` after `set port`, found {}", cx.found(t)),
+            )
+            .with_label("port setting missing here")
+            .with_help("write `set port databits 8`, `set port parity none` or `set port stopbits 1`"),
+        ),
         _ => cx.fail(
-            Diagnostic::error(codes::INVALID_PORT_SETTING, if t.line_start { Span::empty(cx.prev_end(i)) } else { t.span }, format!("unknown port setting {}", cx.found(t)))
+            Diagnostic::error(codes::INVALID_PORT_SETTING, t.span, format!("unknown port setting {}", cx.found(t)))
                 .with_label("expected `databits`, `parity` or `stopbits`")
                 .with_help("the line speed and flow control are properties of the connection, not of the script"),
         ),

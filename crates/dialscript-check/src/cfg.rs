@@ -1,0 +1,342 @@
+//! The control-flow graph of `proc main`.
+//!
+//! The body is flattened the way the VM runs it (spec §9.20): an `if` becomes a branch that
+//! jumps past its `endif` when false, a `while` a loop head that jumps past its `endwhile`,
+//! and `endwhile` a jump back to the head. Labels are nodes, so `goto` (and `waitfor ...
+//! then`) can enter or leave any block. Conditions that are constant (`while TRUE`) have only
+//! the edge they can take. Node order is source order.
+
+use std::collections::HashMap;
+
+use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnOp};
+
+use crate::semantic::{ProcInfo, has_getip, stmt_exprs, strip};
+
+/// What a node does.
+#[derive(Debug, Clone, Copy)]
+pub enum Op<'a> {
+    /// A statement that continues with the next one: declaration, assignment, `delay`, `set`,
+    /// `transmit`, `getip`.
+    Stmt(&'a Stmt),
+    /// `name:`.
+    Label(&'a Stmt),
+    /// `goto name`.
+    Goto(&'a Stmt),
+    /// `halt`.
+    Halt(&'a Stmt),
+    /// `waitfor`.
+    Wait(&'a Stmt),
+    /// The test of an `if`.
+    Branch(&'a Stmt, &'a Expr),
+    /// The test of a `while`.
+    LoopHead(&'a Stmt, &'a Expr),
+    /// `endif` (does nothing).
+    EndIf(&'a Stmt),
+    /// `endwhile` (jumps back to the test).
+    EndWhile(&'a Stmt),
+    /// `endproc` of main: the script succeeded.
+    Exit,
+}
+
+impl<'a> Op<'a> {
+    /// The statement this node comes from (`None` for the exit).
+    pub fn stmt(&self) -> Option<&'a Stmt> {
+        match *self {
+            Op::Stmt(s) | Op::Label(s) | Op::Goto(s) | Op::Halt(s) | Op::Wait(s) | Op::Branch(s, _) | Op::LoopHead(s, _) | Op::EndIf(s) | Op::EndWhile(s) => Some(s),
+            Op::Exit => None,
+        }
+    }
+
+    /// Whether this node is a statement a person wrote (not a block's end or the exit).
+    pub fn is_statement(&self) -> bool {
+        !matches!(self, Op::EndIf(_) | Op::EndWhile(_) | Op::Exit)
+    }
+}
+
+/// How control leaves a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// To the next statement.
+    Next,
+    /// A test held.
+    True,
+    /// A test failed.
+    False,
+    /// `goto`, or `endwhile` back to its test.
+    Jump,
+    /// A `waitfor` string arrived and its `then` label is taken (index of the string).
+    Then(usize),
+    /// A `waitfor` fell through: its `until` ran out, or a string without `then` arrived.
+    Fallthrough,
+}
+
+/// An edge.
+#[derive(Debug, Clone, Copy)]
+pub struct Edge {
+    /// Target node.
+    pub to: usize,
+    /// Why control goes there.
+    pub kind: EdgeKind,
+}
+
+/// A node.
+#[derive(Debug, Clone)]
+pub struct Node<'a> {
+    /// What it does.
+    pub op: Op<'a>,
+    /// Where control goes next.
+    pub succ: Vec<Edge>,
+}
+
+/// The graph of one procedure.
+#[derive(Debug)]
+pub struct Cfg<'a> {
+    /// Nodes in source order; node 0 is the entry.
+    pub nodes: Vec<Node<'a>>,
+    /// Whether a path from the entry reaches each node.
+    pub reachable: Vec<bool>,
+}
+
+impl<'a> Cfg<'a> {
+    /// Builds the graph of a procedure.
+    pub fn build(info: &ProcInfo<'a>) -> Cfg<'a> {
+        let mut b = Builder {
+            nodes: Vec::new(),
+            labels: HashMap::new(),
+            pending: Vec::new(),
+        };
+        b.block(&info.proc_.body);
+        b.nodes.push(Node {
+            op: Op::Exit,
+            succ: Vec::new(),
+        });
+        let exit = b.nodes.len() - 1;
+        // Resolve jumps now that every label has a node.
+        for (node, name, kind) in std::mem::take(&mut b.pending) {
+            if let Some(&to) = b.labels.get(&name.key()) {
+                b.nodes[node].succ.push(Edge { to, kind });
+            }
+        }
+        let _ = exit;
+        let mut cfg = Cfg {
+            nodes: b.nodes,
+            reachable: Vec::new(),
+        };
+        cfg.reachable = cfg.reach_from(0);
+        cfg
+    }
+
+    /// Nodes reachable from `start` (itself included).
+    pub fn reach_from(&self, start: usize) -> Vec<bool> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut stack = vec![start];
+        while let Some(n) = stack.pop() {
+            if n >= seen.len() || seen[n] {
+                continue;
+            }
+            seen[n] = true;
+            stack.extend(self.nodes[n].succ.iter().map(|e| e.to));
+        }
+        seen
+    }
+
+    /// Index of the exit node (`endproc`).
+    pub fn exit(&self) -> usize {
+        self.nodes.len() - 1
+    }
+}
+
+struct Builder<'a> {
+    nodes: Vec<Node<'a>>,
+    labels: HashMap<String, usize>,
+    /// Jumps to resolve once all labels are known: (from node, label, edge kind).
+    pending: Vec<(usize, &'a Ident, EdgeKind)>,
+}
+
+impl<'a> Builder<'a> {
+    fn push(&mut self, op: Op<'a>) -> usize {
+        self.nodes.push(Node { op, succ: Vec::new() });
+        self.nodes.len() - 1
+    }
+
+    fn next_edge(&mut self, n: usize, kind: EdgeKind) {
+        let to = n + 1;
+        self.nodes[n].succ.push(Edge { to, kind });
+    }
+
+    fn block(&mut self, body: &'a [Stmt]) {
+        for s in body {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &'a Stmt) {
+        match &s.kind {
+            StmtKind::Label(name) => {
+                let n = self.push(Op::Label(s));
+                self.labels.entry(name.key()).or_insert(n);
+                self.next_edge(n, EdgeKind::Next);
+            }
+            StmtKind::Goto(name) => {
+                let n = self.push(Op::Goto(s));
+                self.pending.push((n, name, EdgeKind::Jump));
+            }
+            StmtKind::Halt => {
+                self.push(Op::Halt(s));
+            }
+            StmtKind::Waitfor { cases, until } => {
+                let n = self.push(Op::Wait(s));
+                for (k, c) in cases.iter().enumerate() {
+                    if let Some(t) = &c.target {
+                        self.pending.push((n, t, EdgeKind::Then(k)));
+                    }
+                }
+                // Without `until` and with a label on every string, the only way on is a jump.
+                let falls_through = until.is_some() || cases.iter().any(|c| c.target.is_none());
+                if falls_through {
+                    self.next_edge(n, EdgeKind::Fallthrough);
+                }
+            }
+            StmtKind::If { cond, body, .. } => {
+                let head = self.push(Op::Branch(s, cond));
+                self.block(body);
+                let end = self.push(Op::EndIf(s));
+                self.next_edge(end, EdgeKind::Next);
+                let truth = const_bool(cond);
+                if truth != Some(false) {
+                    self.nodes[head].succ.push(Edge { to: head + 1, kind: EdgeKind::True });
+                }
+                if truth != Some(true) {
+                    self.nodes[head].succ.push(Edge { to: end + 1, kind: EdgeKind::False });
+                }
+            }
+            StmtKind::While { cond, body, .. } => {
+                let head = self.push(Op::LoopHead(s, cond));
+                self.block(body);
+                let end = self.push(Op::EndWhile(s));
+                self.nodes[end].succ.push(Edge { to: head, kind: EdgeKind::Jump });
+                let truth = const_bool(cond);
+                if truth != Some(false) {
+                    self.nodes[head].succ.push(Edge { to: head + 1, kind: EdgeKind::True });
+                }
+                if truth != Some(true) {
+                    self.nodes[head].succ.push(Edge { to: end + 1, kind: EdgeKind::False });
+                }
+            }
+            _ => {
+                let n = self.push(Op::Stmt(s));
+                self.next_edge(n, EdgeKind::Next);
+            }
+        }
+    }
+}
+
+/// The value of a condition that does not depend on anything at run time.
+pub fn const_bool(e: &Expr) -> Option<bool> {
+    match &strip(e).kind {
+        ExprKind::Bool(b) => Some(*b),
+        ExprKind::Unary(UnOp::Not, x) => const_bool(x).map(|b| !b),
+        ExprKind::Binary(BinOp::And, l, r) => match (const_bool(l), const_bool(r)) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        },
+        ExprKind::Binary(BinOp::Or, l, r) => match (const_bool(l), const_bool(r)) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        },
+        ExprKind::Binary(op, l, r) => {
+            let (a, b) = (const_int(l, &|_| None)?, const_int(r, &|_| None)?);
+            Some(match op {
+                BinOp::Lt => a < b,
+                BinOp::Gt => a > b,
+                BinOp::Le => a <= b,
+                BinOp::Ge => a >= b,
+                BinOp::Eq => a == b,
+                BinOp::Ne => a != b,
+                _ => return None,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The value of an integer expression that is constant, with `var` giving the value of
+/// variables known to be constant. Arithmetic wraps at 32 bits as the VM's does.
+pub fn const_int(e: &Expr, var: &dyn Fn(&Ident) -> Option<i32>) -> Option<i32> {
+    match &e.kind {
+        ExprKind::Int(n) => Some(*n as i32),
+        ExprKind::Paren(x) => const_int(x, var),
+        ExprKind::Var(name) => var(name),
+        ExprKind::Unary(UnOp::Neg, x) => const_int(x, var).map(i32::wrapping_neg),
+        ExprKind::Unary(UnOp::Not, x) => const_int(x, var).map(|v| !v),
+        ExprKind::Binary(op, l, r) => {
+            let (a, b) = (const_int(l, var)?, const_int(r, var)?);
+            match op {
+                BinOp::Add => Some(a.wrapping_add(b)),
+                BinOp::Sub => Some(a.wrapping_sub(b)),
+                BinOp::Mul => Some(a.wrapping_mul(b)),
+                BinOp::Div if b != 0 => Some(a.wrapping_div(b)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The value of `e` when it is constant in procedure `info`: literals, arithmetic on them, and
+/// variables whose initialiser is constant and that are never assigned.
+pub fn const_int_in(info: &ProcInfo<'_>, e: &Expr) -> Option<i32> {
+    const_int_depth(info, e, 0)
+}
+
+fn const_int_depth(info: &ProcInfo<'_>, e: &Expr, depth: u32) -> Option<i32> {
+    // A chain of constant variables initialised from each other is short in real scripts;
+    // the bound keeps `integer a = b` / `integer b = a` mistakes from recursing forever.
+    if depth > 16 {
+        return None;
+    }
+    const_int(e, &|name| {
+        let v = info.constant_var(name)?;
+        match v.init {
+            Some(init) => const_int_depth(info, init, depth + 1),
+            None => Some(0),
+        }
+    })
+}
+
+/// Seconds a node can wait, at most: `Some(0)` for nodes that do not wait, `None` when the
+/// wait has no bound (a `waitfor` without `until`, an unguarded `getip`, a non-constant
+/// `delay`). A `getip` after a tested `waitfor` for the address announcement
+/// (`getip_guarded`, see [`crate::flow::getip_guards`]) counts as immediate: the text it reads
+/// has arrived.
+pub fn wait_bound(info: &ProcInfo<'_>, op: &Op<'_>, getip_guarded: bool) -> Option<u64> {
+    let mut getip = false;
+    if let Some(s) = op.stmt()
+        && !matches!(op, Op::EndIf(_) | Op::EndWhile(_))
+    {
+        stmt_exprs(s, &mut |e| getip |= has_getip(e));
+    }
+    if getip && !getip_guarded {
+        return None;
+    }
+    match op {
+        Op::Wait(s) => match &s.kind {
+            StmtKind::Waitfor { until: Some(u), .. } => const_int_in(info, u).map(|t| t.max(0) as u64),
+            _ => None,
+        },
+        Op::Stmt(s) => match &s.kind {
+            StmtKind::Delay(e) => const_int_in(info, e).map(|t| t.max(0) as u64),
+            _ => Some(0),
+        },
+        _ => Some(0),
+    }
+}
+
+/// Whether a node really waits for time to pass or for input (used by the spin-loop rule):
+/// a `waitfor` with a positive or unknown timeout, a `delay` that is not known to be zero or
+/// less, `getip`. (`waitfor ... until 0` only looks at what is already buffered.)
+pub fn waits(info: &ProcInfo<'_>, op: &Op<'_>) -> bool {
+    wait_bound(info, op, false) != Some(0)
+}

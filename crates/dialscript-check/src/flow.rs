@@ -1,0 +1,357 @@
+//! Analyses over the control-flow graph: strongly connected components, loops that a counter
+//! bounds, the worst-case duration of a run, and a forward data-flow solver.
+
+use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, StmtKind, Target};
+
+use crate::cfg::{Cfg, EdgeKind, Op, const_int_in, wait_bound};
+use crate::rules::success_test;
+use crate::semantic::{ProcInfo, strip, walk_stmts};
+
+/// Strongly connected components of the subgraph of nodes for which `keep` holds, in reverse
+/// topological order (Tarjan's algorithm, iterative so that no graph overflows the stack).
+pub fn sccs(cfg: &Cfg<'_>, keep: &dyn Fn(usize) -> bool) -> Vec<Vec<usize>> {
+    let n = cfg.nodes.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX || !keep(root) {
+            continue;
+        }
+        // Each frame: (node, position in its successor list).
+        let mut frames = vec![(root, 0usize)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut pos)) = frames.last_mut() {
+            let succ = &cfg.nodes[v].succ;
+            if *pos < succ.len() {
+                let w = succ[*pos].to;
+                *pos += 1;
+                if !keep(w) {
+                    continue;
+                }
+                if index[w] == usize::MAX {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    frames.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+            } else {
+                frames.pop();
+                if let Some(&(parent, _)) = frames.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let mut comp = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        comp.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    comp.sort_unstable();
+                    out.push(comp);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a component has a cycle (more than one node, or a node with an edge to itself).
+pub fn is_cyclic(cfg: &Cfg<'_>, comp: &[usize]) -> bool {
+    comp.len() > 1 || cfg.nodes[comp[0]].succ.iter().any(|e| e.to == comp[0])
+}
+
+/// Whether the nodes of `comp`, minus those in `removed`, still contain a cycle.
+fn has_cycle_without(cfg: &Cfg<'_>, comp: &[usize], removed: &[usize]) -> bool {
+    let inside = |v: usize| comp.binary_search(&v).is_ok() && !removed.contains(&v);
+    sccs(cfg, &inside).iter().any(|c| is_cyclic(cfg, c))
+}
+
+/// A loop that a counter bounds.
+#[derive(Debug, Clone)]
+pub struct CountedLoop {
+    /// The counter.
+    pub counter: String,
+    /// At most this many passes through the test.
+    pub iterations: u64,
+}
+
+/// Which way a counter must move to reach its bound.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    Up,
+    Down,
+}
+
+/// Finds a counter that bounds every cycle of `comp`: a test `v < c` (or `<=`, `>`, `>=`, either
+/// way round) whose failure leaves the component, through which every cycle passes; updates
+/// `v = v + k` (or `- k`, toward the bound) through which every cycle passes as well; no other
+/// assignment to `v` in the component; and constant values of `v` on entry.
+pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Option<CountedLoop> {
+    let in_comp = |v: usize| comp.binary_search(&v).is_ok();
+    for &t in comp {
+        let cond = match cfg.nodes[t].op {
+            Op::Branch(_, c) | Op::LoopHead(_, c) => c,
+            _ => continue,
+        };
+        let Some((var, dir, bound)) = counter_test(info, cond) else { continue };
+        // The test must keep control in the loop when true and be able to leave when false.
+        let succ = &cfg.nodes[t].succ;
+        let stays = succ.iter().any(|e| e.kind == EdgeKind::True && in_comp(e.to));
+        let leaves_false = succ.iter().all(|e| e.kind != EdgeKind::False || !in_comp(e.to));
+        if !stays || !leaves_false || has_cycle_without(cfg, comp, &[t]) {
+            continue;
+        }
+        let mut updates = Vec::new();
+        let mut step = i64::MAX;
+        let mut other_write = false;
+        for &n in comp {
+            let Op::Stmt(s) = cfg.nodes[n].op else { continue };
+            match &s.kind {
+                StmtKind::Assign { target: Target::Var(name), value } if name.key() == var.key() => match update_step(info, name, value, dir) {
+                    Some(k) => {
+                        updates.push(n);
+                        step = step.min(k);
+                    }
+                    None => other_write = true,
+                },
+                StmtKind::Decl { name, .. } if name.key() == var.key() => other_write = true,
+                _ => {}
+            }
+        }
+        if other_write || updates.is_empty() || has_cycle_without(cfg, comp, &updates) {
+            continue;
+        }
+        let start = entry_values(cfg, info, comp, &var)?;
+        let distance = match dir {
+            Dir::Down => i64::from(start.1) - i64::from(bound),
+            Dir::Up => i64::from(bound) - i64::from(start.0),
+        };
+        let iterations = (distance.max(0) / step + 2) as u64;
+        return Some(CountedLoop {
+            counter: var.name.clone(),
+            iterations,
+        });
+    }
+    None
+}
+
+/// Recognises `v < c`, `c > v`, `0 < v` and the like, with `c` constant. Returns the counter, the
+/// way it must move to make the test fail, and the bound.
+fn counter_test<'a>(info: &ProcInfo<'_>, cond: &'a Expr) -> Option<(&'a Ident, Dir, i32)> {
+    let ExprKind::Binary(op, l, r) = &strip(cond).kind else { return None };
+    let (l, r) = (strip(l), strip(r));
+    let as_var = |e: &'a Expr| match &e.kind {
+        ExprKind::Var(v) if info.var(v).is_some_and(|x| x.writes > 0) => Some(v),
+        _ => None,
+    };
+    // Normalise to `v OP c`.
+    let (v, op, c) = match (as_var(l), as_var(r)) {
+        (Some(v), _) => (v, *op, r),
+        (None, Some(v)) => {
+            let flipped = match op {
+                BinOp::Lt => BinOp::Gt,
+                BinOp::Gt => BinOp::Lt,
+                BinOp::Le => BinOp::Ge,
+                BinOp::Ge => BinOp::Le,
+                _ => return None,
+            };
+            (v, flipped, l)
+        }
+        _ => return None,
+    };
+    let c = const_int_in(info, c)?;
+    match op {
+        BinOp::Lt | BinOp::Le => Some((v, Dir::Up, c)),
+        BinOp::Gt | BinOp::Ge => Some((v, Dir::Down, c)),
+        _ => None,
+    }
+}
+
+/// The step of `v = v + k` (up) or `v = v - k` (down), with `k` a positive constant.
+fn update_step(info: &ProcInfo<'_>, name: &Ident, value: &Expr, dir: Dir) -> Option<i64> {
+    let ExprKind::Binary(op, l, r) = &strip(value).kind else { return None };
+    let is_v = |e: &Expr| matches!(&strip(e).kind, ExprKind::Var(x) if x.key() == name.key());
+    let k = match (op, dir) {
+        (BinOp::Add, Dir::Up) if is_v(l) => const_int_in(info, r)?,
+        (BinOp::Add, Dir::Up) if is_v(r) => const_int_in(info, l)?,
+        (BinOp::Sub, Dir::Down) if is_v(l) => const_int_in(info, r)?,
+        _ => return None,
+    };
+    (k > 0).then_some(i64::from(k))
+}
+
+/// The least and greatest value the counter can have when control enters the component: every
+/// assignment to it outside the component (and its declaration) must be constant.
+fn entry_values(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize], var: &Ident) -> Option<(i32, i32)> {
+    let in_comp: Vec<usize> = comp.to_vec();
+    let mut lo = i32::MAX;
+    let mut hi = i32::MIN;
+    let mut note = |v: i32| {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    };
+    let decl = info.var(var)?;
+    note(match decl.init {
+        Some(e) => const_int_in(info, e)?,
+        None => 0,
+    });
+    let mut ok = true;
+    walk_stmts(&info.proc_.body, &mut |s| {
+        if let StmtKind::Assign { target: Target::Var(name), value } = &s.kind
+            && name.key() == var.key()
+        {
+            let inside = cfg.nodes.iter().enumerate().any(|(i, n)| in_comp.binary_search(&i).is_ok() && n.op.stmt().is_some_and(|x| std::ptr::eq(x, s)));
+            if !inside {
+                match const_int_in_assign(info, value) {
+                    Some(v) => note(v),
+                    None => ok = false,
+                }
+            }
+        }
+    });
+    ok.then_some((lo, hi))
+}
+
+fn const_int_in_assign(info: &ProcInfo<'_>, value: &Expr) -> Option<i32> {
+    // `const_int_in` treats assigned variables as unknown, which is what is wanted here too.
+    const_int_in(info, value)
+}
+
+/// The worst-case duration of a run of the procedure, in seconds: the longest path from the
+/// entry, counting `until` and `delay` seconds, with each counted loop taken as many times as
+/// its counter allows. `None` when no bound exists (a wait without timeout, `getip`, a loop no
+/// counter bounds).
+pub fn max_duration(cfg: &Cfg<'_>, info: &ProcInfo<'_>) -> Option<u64> {
+    let guards = getip_guards(cfg);
+    let guarded: Vec<bool> = guards.iter().map(|&g| g == GUARD_SAFE).collect();
+    let reach = &cfg.reachable;
+    let comps = sccs(cfg, &|v| reach[v]);
+    let mut comp_of = vec![usize::MAX; cfg.nodes.len()];
+    for (i, c) in comps.iter().enumerate() {
+        for &v in c {
+            comp_of[v] = i;
+        }
+    }
+    // Tarjan yields components in reverse topological order, so every successor component
+    // of component `i` has a smaller index and is done before `i`.
+    let mut longest: Vec<Option<u64>> = vec![Some(0); comps.len()];
+    for (i, comp) in comps.iter().enumerate() {
+        let own = component_weight(cfg, info, comp, &guarded)?;
+        let mut after = Some(0u64);
+        for &v in comp {
+            for e in &cfg.nodes[v].succ {
+                let j = comp_of[e.to];
+                if j != i && j != usize::MAX {
+                    after = max_opt(after, longest[j]);
+                }
+            }
+        }
+        longest[i] = add_opt(Some(own), after);
+        longest[i]?;
+    }
+    if comps.is_empty() {
+        return Some(0);
+    }
+    longest[comp_of[0]]
+}
+
+/// The time one component can take: a node's own wait, or for a counted loop the longest
+/// single pass times the passes it allows (plus the way in and out). `None` when unbounded.
+fn component_weight(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize], guarded: &[bool]) -> Option<u64> {
+    if !is_cyclic(cfg, comp) {
+        return wait_bound(info, &cfg.nodes[comp[0]].op, guarded[comp[0]]);
+    }
+    let counted = counted_loop(cfg, info, comp)?;
+    // Longest path inside the component that does not go round: cut every edge into the
+    // loop's nodes that closes a cycle by processing nodes in an order where those edges are
+    // back edges. A simple bound that is always safe: the sum of all waits in the component.
+    let mut pass = 0u64;
+    for &v in comp {
+        pass = pass.saturating_add(wait_bound(info, &cfg.nodes[v].op, guarded[v])?);
+    }
+    Some(pass.saturating_mul(counted.iterations))
+}
+
+fn add_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    Some(a?.saturating_add(b?))
+}
+
+fn max_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    Some(a?.max(b?))
+}
+
+/// A forward data-flow problem whose facts form a chain ordered by `Ord`: the meet of two facts
+/// is the smaller (a "must" analysis). `transfer` gives the fact on one edge leaving a node.
+/// Returns the fact on entry to every node; unreachable nodes keep `top`.
+pub fn forward<S: Copy + Ord>(cfg: &Cfg<'_>, entry: S, top: S, transfer: &dyn Fn(usize, S, EdgeKind) -> S) -> Vec<S> {
+    let n = cfg.nodes.len();
+    let mut state = vec![top; n];
+    if n == 0 {
+        return state;
+    }
+    state[0] = entry;
+    let mut work: Vec<usize> = vec![0];
+    let mut queued = vec![false; n];
+    queued[0] = true;
+    while let Some(v) = work.pop() {
+        queued[v] = false;
+        let here = state[v];
+        for e in &cfg.nodes[v].succ {
+            let out = transfer(v, here, e.kind);
+            let merged = state[e.to].min(out);
+            if merged != state[e.to] || (e.to == 0 && merged != state[0]) {
+                state[e.to] = merged;
+                if !queued[e.to] {
+                    queued[e.to] = true;
+                    work.push(e.to);
+                }
+            }
+        }
+    }
+    state
+}
+
+/// Nothing guards a `getip` here.
+pub const GUARD_NONE: u8 = 0;
+/// A `waitfor ... until` came, but its result was not tested yet.
+pub const GUARD_UNTESTED: u8 = 1;
+/// A `waitfor ... until` came and succeeded.
+pub const GUARD_SAFE: u8 = 2;
+
+/// For every node, whether a `getip` there is guarded: every path to it passes a `waitfor`
+/// with `until` and then a test that it succeeded (a `then` label, `if $SUCCESS then`, the
+/// far side of `if $FAILURE then ... endif`). Returns one of the `GUARD_*` values per node.
+pub fn getip_guards(cfg: &Cfg<'_>) -> Vec<u8> {
+    let transfer = |v: usize, state: u8, edge: EdgeKind| match cfg.nodes[v].op {
+        Op::Wait(s) => match &s.kind {
+            StmtKind::Waitfor { until: Some(_), cases } => match edge {
+                EdgeKind::Then(_) => GUARD_SAFE,
+                // With a label on every string, falling through means the timeout.
+                _ if cases.iter().all(|c| c.target.is_some()) => GUARD_NONE,
+                _ => GUARD_UNTESTED,
+            },
+            _ => GUARD_NONE,
+        },
+        Op::Branch(_, cond) | Op::LoopHead(_, cond) => match (success_test(cond), edge) {
+            (Some(true), EdgeKind::True) | (Some(false), EdgeKind::False) if state >= GUARD_UNTESTED => GUARD_SAFE,
+            (Some(_), _) => GUARD_NONE,
+            _ => state,
+        },
+        _ => state,
+    };
+    forward(cfg, GUARD_NONE, GUARD_SAFE, &transfer)
+}

@@ -1,0 +1,111 @@
+//! The static checker: semantic errors (DS1xx) and lints (DS2xx) for Dial-Up Scripting
+//! Command Language scripts.
+//!
+//! ```
+//! let src = b"proc main\n  waitfor \"ogin:\"\n  transmit $USERID\nendproc\n";
+//! let parse = dialscript_syntax::parse(src);
+//! let checked = dialscript_check::check(&parse, src, &dialscript_check::Options::default());
+//! let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code.code).collect();
+//! assert!(codes.contains(&"DS201")); // waitfor-without-until
+//! assert!(codes.contains(&"DS203")); // credential-without-raw
+//! assert_eq!(checked.max_duration, None); // it can wait forever
+//! ```
+//!
+//! The analysis runs once: [`semantic`] builds symbol tables and types every expression,
+//! [`cfg`] builds the control-flow graph of `main`, [`flow`] computes loops, durations and
+//! data flow. Each rule, one file under `rules/`, turns those facts into diagnostics. The
+//! checker never sees a device or a clock, and it does not depend on the VM.
+
+#![deny(missing_docs)]
+
+pub mod cfg;
+pub mod config;
+pub mod fix;
+pub mod flow;
+pub mod registry;
+pub mod rule;
+pub mod rules;
+pub mod semantic;
+pub mod suppress;
+
+use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+use dialscript_syntax::parser::Parse;
+
+pub use config::{Config, RuleSelection};
+pub use registry::{RULES, find_rule};
+pub use rule::{Context, Rule};
+
+/// Settings for one run of the checker.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Which rules run, and at what severity.
+    pub selection: RuleSelection,
+    /// `--max-duration`: DS208 also fires when the worst case is above this many seconds.
+    pub max_duration: Option<u64>,
+    /// The `until` value the unsafe fix for DS201 adds.
+    pub unsafe_fix_until: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            selection: RuleSelection::default(),
+            max_duration: None,
+            unsafe_fix_until: 30,
+        }
+    }
+}
+
+/// What the checker found in one script.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Syntax diagnostics from the parse, then the rules', sorted by position; suppressed ones
+    /// removed.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The worst-case duration of a run in seconds; `None` when unbounded or when the script
+    /// has no `main`.
+    pub max_duration: Option<u64>,
+}
+
+/// Checks a parsed script. `src` must be the bytes `parse` was made from.
+pub fn check(parse: &Parse, src: &[u8], options: &Options) -> Checked {
+    let sema = semantic::analyze(&parse.script);
+    let main_cfg = sema.main.map(|i| (i, cfg::Cfg::build(&sema.procs[i])));
+    let max_duration = main_cfg.as_ref().and_then(|(i, cfg)| flow::max_duration(cfg, &sema.procs[*i]));
+    let cx = Context {
+        script: &parse.script,
+        src,
+        sema: &sema,
+        main: main_cfg.as_ref().map(|(i, c)| (*i, c)),
+        max_duration,
+        options,
+    };
+    let mut found = Vec::new();
+    // Semantic rules are only meaningful on a tree without syntax errors in the parts they
+    // look at; they still run, so that a file with one typo shows everything else too.
+    for rule in RULES {
+        let Some(severity) = options.selection.severity(rule) else { continue };
+        let start = found.len();
+        (rule.check)(&cx, &mut found);
+        for d in &mut found[start..] {
+            d.severity = severity;
+        }
+    }
+    let mut diagnostics = parse.diagnostics.clone();
+    diagnostics.extend(found);
+    let suppressions = suppress::Suppressions::parse(src, &parse.comments);
+    let mut diagnostics = suppressions.apply(diagnostics, &options.selection);
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code.code));
+    Checked {
+        diagnostics,
+        max_duration: max_duration.filter(|_| sema.main.is_some()),
+    }
+}
+
+/// Documentation of any code the toolchain emits, syntax or rule, by code or name.
+pub fn explain(code_or_name: &str) -> Option<(Code, Severity, &'static str, &'static str)> {
+    if let Some(d) = dialscript_syntax::codes::find(code_or_name) {
+        return Some((d.code, d.severity, d.summary, d.explanation));
+    }
+    find_rule(code_or_name).map(|r| (r.code, r.severity, r.summary, r.docs))
+}

@@ -1,0 +1,28 @@
+//! DS110 `integer-overflow`.
+
+use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+
+use crate::rule::{Context, Rule};
+
+/// DS110
+pub static RULE: Rule = Rule {
+    code: Code { code: "DS110", name: "integer-overflow" },
+    severity: Severity::Error,
+    summary: "The literal `2147483648` without a minus sign.",
+    docs: "## What it does\nReports `2147483648` where it is not negated. Integers are 32-bit, from -2147483648 to \
+2147483647, so this literal is only valid as `-2147483648`. (Larger literals are the syntax error DS004.)\n\n\
+## Example\n```\ninteger n = 2147483648\n```\n\n## Use instead\n`integer n = 2147483647`.",
+    check,
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for p in &cx.sema.procs {
+        for span in &p.literal_overflow {
+            out.push(
+                cx.diag(&RULE, *span, "integer literal out of range")
+                    .with_label("larger than 2147483647")
+                    .with_help("only `-2147483648` may use this magnitude"),
+            );
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! DS217 `inconsistent-name-case`.
+
+use std::collections::HashSet;
+
+use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+
+use crate::rule::{Context, Rule};
+
+/// DS217
+pub static RULE: Rule = Rule {
+    code: Code { code: "DS217", name: "inconsistent-name-case" },
+    severity: Severity::Advice,
+    summary: "A variable or label spelt with other capitals than where it is declared.",
+    docs: "## What it does\nReports a use of a name whose capitals differ from its declaration (once per \
+spelling).\n\n## Why is this bad?\nNames are case-insensitive, so the script works, but `nTries` and `ntries` read \
+as two variables.\n\n## Example\n```\ninteger nTries = 3\nntries = ntries - 1\n```\n\n## Use instead\nSpell it as \
+declared.",
+    check,
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for p in &cx.sema.procs {
+        let mut seen = HashSet::new();
+        for (used, decl) in &p.case_mismatches {
+            if seen.insert(used.name.clone()) {
+                out.push(
+                    cx.diag(&RULE, used.span, format!("`{}` is spelt `{}` where it is declared", used.name, decl.name))
+                        .with_label("other capitals")
+                        .with_related(decl.span, "declared here")
+                        .with_help(format!("write `{}`", decl.name)),
+                );
+            }
+        }
+    }
+}

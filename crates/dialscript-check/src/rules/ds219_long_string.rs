@@ -1,0 +1,48 @@
+//! DS219 `long-string`.
+
+use dialscript_syntax::ast::ExprKind;
+use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+
+use crate::rule::{Context, Rule};
+use crate::semantic::{any_expr, stmt_exprs, walk_stmts};
+
+/// The longest string literal the 1995 tools are known to handle comfortably.
+const MAX_LEN: usize = 255;
+
+/// DS219
+pub static RULE: Rule = Rule {
+    code: Code { code: "DS219", name: "long-string" },
+    severity: Severity::Warning,
+    summary: "A string literal longer than 255 bytes.",
+    docs: "## What it does\nReports string literals longer than 255 bytes.\n\n## Why is this bad?\nThe \
+documentation sets no limit, but the scripting tools of the time used fixed buffers, and a prompt or command that \
+long is almost always a mistake such as a missing closing quote on an earlier line.\n\n## Example\nA \
+`transmit` of a 300-character literal.\n\n## Use instead\nSplit it into several `transmit`s.",
+    check,
+};
+
+fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for p in &cx.script.procs {
+        walk_stmts(&p.body, &mut |s| {
+            stmt_exprs(s, &mut |e| {
+                // Collect spans first: `any_expr` takes a shared closure.
+                let spans = std::cell::RefCell::new(Vec::new());
+                any_expr(e, &|x| {
+                    if let ExprKind::Str(raw) = &x.kind
+                        && raw.len() > MAX_LEN
+                    {
+                        spans.borrow_mut().push((x.span, raw.len()));
+                    }
+                    false
+                });
+                for (span, len) in spans.into_inner() {
+                    out.push(
+                        cx.diag(&RULE, span, format!("string literal of {len} bytes"))
+                            .with_label(format!("longer than {MAX_LEN} bytes"))
+                            .with_help("split it into several `transmit`s"),
+                    );
+                }
+            });
+        });
+    }
+}

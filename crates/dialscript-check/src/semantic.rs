@@ -1,0 +1,566 @@
+//! Symbol tables and type checking, per procedure.
+//!
+//! One pass over each procedure, in source order, collects declarations, labels and every use
+//! of them, and types every expression with the spec's operator table. It records *facts*
+//! (an undeclared name here, a type mismatch there); the rule files turn facts into
+//! diagnostics, so that every rule stays in its own file while the analysis runs once.
+
+use std::collections::HashMap;
+
+use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Proc, Script, Stmt, StmtKind, SysVar, Target, Type, UnOp};
+use dialscript_syntax::span::Span;
+
+/// The largest integer literal; only valid right after a unary minus.
+const MIN_I32_MAGNITUDE: i64 = 1 << 31;
+
+/// Facts about a whole script.
+#[derive(Debug)]
+pub struct Semantic<'a> {
+    /// One entry per procedure, in file order.
+    pub procs: Vec<ProcInfo<'a>>,
+    /// Index into `procs` of the first `proc main`.
+    pub main: Option<usize>,
+    /// Procedures whose name an earlier procedure already has: (this one, the first one).
+    pub duplicate_procs: Vec<(&'a Ident, &'a Ident)>,
+}
+
+/// A declared variable.
+#[derive(Debug)]
+pub struct VarInfo<'a> {
+    /// The name as declared.
+    pub ident: &'a Ident,
+    /// Its type.
+    pub ty: Type,
+    /// The declaration.
+    pub decl: &'a Stmt,
+    /// Its initialiser.
+    pub init: Option<&'a Expr>,
+    /// How often it is read.
+    pub reads: u32,
+    /// How often it is assigned (the initialiser not counted).
+    pub writes: u32,
+}
+
+/// A label.
+#[derive(Debug)]
+pub struct LabelInfo<'a> {
+    /// The name as defined.
+    pub ident: &'a Ident,
+    /// The `name:` statement.
+    pub stmt: &'a Stmt,
+    /// How many `goto`s and `then`s name it.
+    pub refs: u32,
+}
+
+/// A type error, ready to be reported by DS106.
+#[derive(Debug, Clone)]
+pub struct TypeError {
+    /// Where.
+    pub span: Span,
+    /// What is wrong.
+    pub message: String,
+    /// Under the span.
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+/// A name used where it is not declared (DS104).
+#[derive(Debug)]
+pub struct Undeclared<'a> {
+    /// The use.
+    pub ident: &'a Ident,
+    /// A declaration of the name that comes later in the procedure.
+    pub declared_later: Option<Span>,
+    /// A declared name it may be a typo of.
+    pub suggestion: Option<String>,
+}
+
+/// Facts about one procedure.
+#[derive(Debug)]
+pub struct ProcInfo<'a> {
+    /// The procedure.
+    pub proc_: &'a Proc,
+    /// Variables in declaration order (first declaration of each name).
+    pub vars: Vec<VarInfo<'a>>,
+    /// Lowercase name to index in `vars`.
+    pub var_index: HashMap<String, usize>,
+    /// Labels in order (first definition of each name).
+    pub labels: Vec<LabelInfo<'a>>,
+    /// Lowercase name to index in `labels`.
+    pub label_index: HashMap<String, usize>,
+    /// Second declarations: (the duplicate, index of the first).
+    pub duplicate_vars: Vec<(&'a Ident, usize)>,
+    /// Second label definitions: (the duplicate, index of the first).
+    pub duplicate_labels: Vec<(&'a Ident, usize)>,
+    /// Uses of undeclared names.
+    pub undeclared: Vec<Undeclared<'a>>,
+    /// `goto`/`then` names with no label: (the reference, closest label).
+    pub undefined_labels: Vec<(&'a Ident, Option<String>)>,
+    /// Type errors.
+    pub type_errors: Vec<TypeError>,
+    /// Declarations after the first other statement, or inside a block.
+    pub late_decls: Vec<&'a Stmt>,
+    /// Assignments to system variables.
+    pub sys_assigns: Vec<(SysVar, Span)>,
+    /// Integer literals out of range (2147483648 without a minus).
+    pub literal_overflow: Vec<Span>,
+    /// Division by a literal zero.
+    pub division_by_zero: Vec<Span>,
+    /// `!` applied to an integer.
+    pub integer_complement: Vec<Span>,
+    /// Uses spelled differently from their declaration or definition: (use, declaration).
+    pub case_mismatches: Vec<(&'a Ident, &'a Ident)>,
+    /// Labels that have a variable's name: (label, variable).
+    pub label_shadows: Vec<(&'a Ident, &'a Ident)>,
+}
+
+impl<'a> ProcInfo<'a> {
+    /// The variable `name` refers to, if declared.
+    pub fn var(&self, name: &Ident) -> Option<&VarInfo<'a>> {
+        self.var_index.get(&name.key()).map(|&i| &self.vars[i])
+    }
+
+    /// The label `name` refers to, if defined.
+    pub fn label(&self, name: &Ident) -> Option<&LabelInfo<'a>> {
+        self.label_index.get(&name.key()).map(|&i| &self.labels[i])
+    }
+
+    /// Whether `name` is a variable that is never assigned after its initialiser, so that its
+    /// value is the initialiser's everywhere.
+    pub fn constant_var(&self, name: &Ident) -> Option<&VarInfo<'a>> {
+        self.var(name).filter(|v| v.writes == 0)
+    }
+}
+
+/// Analyses every procedure of a script.
+pub fn analyze(script: &Script) -> Semantic<'_> {
+    let mut procs = Vec::new();
+    let mut main = None;
+    let mut seen: HashMap<String, &Ident> = HashMap::new();
+    let mut duplicate_procs = Vec::new();
+    for p in &script.procs {
+        let key = p.name.key();
+        if let Some(first) = seen.get(&key) {
+            duplicate_procs.push((&p.name, *first));
+        } else {
+            seen.insert(key, &p.name);
+            if p.name.is("main") {
+                main = Some(procs.len());
+            }
+        }
+        procs.push(analyze_proc(p));
+    }
+    Semantic {
+        procs,
+        main,
+        duplicate_procs,
+    }
+}
+
+fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
+    let mut a = ProcInfo {
+        proc_: p,
+        vars: Vec::new(),
+        var_index: HashMap::new(),
+        labels: Vec::new(),
+        label_index: HashMap::new(),
+        duplicate_vars: Vec::new(),
+        duplicate_labels: Vec::new(),
+        undeclared: Vec::new(),
+        undefined_labels: Vec::new(),
+        type_errors: Vec::new(),
+        late_decls: Vec::new(),
+        sys_assigns: Vec::new(),
+        literal_overflow: Vec::new(),
+        division_by_zero: Vec::new(),
+        integer_complement: Vec::new(),
+        case_mismatches: Vec::new(),
+        label_shadows: Vec::new(),
+    };
+    // Labels first: a `goto` may jump forward.
+    collect_labels(&mut a, &p.body);
+    let mut walker = Walker {
+        info: &mut a,
+        seen_command: false,
+        label_refs: Vec::new(),
+    };
+    walker.block(&p.body, 0);
+    let refs = std::mem::take(&mut walker.label_refs);
+    for r in refs {
+        match a.label_index.get(&r.key()).copied() {
+            Some(i) => {
+                a.labels[i].refs += 1;
+                if a.labels[i].ident.name != r.name {
+                    a.case_mismatches.push((r, a.labels[i].ident));
+                }
+            }
+            None => {
+                let suggestion = dialscript_syntax::suggest::closest(&r.name, a.labels.iter().map(|l| l.ident.name.as_str())).map(str::to_string);
+                a.undefined_labels.push((r, suggestion));
+            }
+        }
+    }
+    // A use before the declaration was recorded as undeclared; say where the declaration is.
+    for u in &mut a.undeclared {
+        if let Some(&i) = a.var_index.get(&u.ident.key()) {
+            u.declared_later = Some(a.vars[i].ident.span);
+        } else {
+            u.suggestion = dialscript_syntax::suggest::closest(&u.ident.name, a.vars.iter().map(|v| v.ident.name.as_str())).map(str::to_string);
+        }
+    }
+    for l in &a.labels {
+        if let Some(v) = a.var_index.get(&l.ident.key()) {
+            a.label_shadows.push((l.ident, a.vars[*v].ident));
+        }
+    }
+    a
+}
+
+fn collect_labels<'a>(a: &mut ProcInfo<'a>, body: &'a [Stmt]) {
+    for s in body {
+        match &s.kind {
+            StmtKind::Label(name) => {
+                let key = name.key();
+                if let Some(&first) = a.label_index.get(&key) {
+                    a.duplicate_labels.push((name, first));
+                } else {
+                    a.label_index.insert(key, a.labels.len());
+                    a.labels.push(LabelInfo {
+                        ident: name,
+                        stmt: s,
+                        refs: 0,
+                    });
+                }
+            }
+            StmtKind::If { body, .. } | StmtKind::While { body, .. } => collect_labels(a, body),
+            _ => {}
+        }
+    }
+}
+
+struct Walker<'w, 'a> {
+    info: &'w mut ProcInfo<'a>,
+    seen_command: bool,
+    label_refs: Vec<&'a Ident>,
+}
+
+fn type_name(t: Type) -> &'static str {
+    t.keyword()
+}
+
+impl<'a> Walker<'_, 'a> {
+    fn block(&mut self, body: &'a [Stmt], depth: usize) {
+        for s in body {
+            self.stmt(s, depth);
+        }
+    }
+
+    fn error(&mut self, span: Span, message: String, label: String, help: Option<String>) {
+        self.info.type_errors.push(TypeError { span, message, label, help });
+    }
+
+    /// Reports `e` when its type is not `want`. `what` names the place ("the `delay` operand").
+    fn expect(&mut self, e: &'a Expr, want: Type, what: &str) {
+        let Some(got) = self.expr(e) else { return };
+        if got == want {
+            return;
+        }
+        let help = match (want, got) {
+            (Type::Boolean, Type::Integer) => Some("compare explicitly, for example `n > 0`".to_string()),
+            (Type::Boolean, Type::String) => Some("compare explicitly, for example `s != \"\"`".to_string()),
+            (Type::String, Type::Integer) => Some("the language has no conversion from integer to string; write the number as a string literal".to_string()),
+            (Type::Integer, Type::String) => Some("the language has no conversion from string to integer".to_string()),
+            _ => None,
+        };
+        self.error(
+            e.span,
+            format!("{what} must be `{}`, found `{}`", type_name(want), type_name(got)),
+            format!("this is `{}`", type_name(got)),
+            help,
+        );
+    }
+
+    fn stmt(&mut self, s: &'a Stmt, depth: usize) {
+        let is_decl = matches!(s.kind, StmtKind::Decl { .. });
+        if is_decl && (self.seen_command || depth > 0) {
+            self.info.late_decls.push(s);
+        }
+        if !is_decl {
+            self.seen_command = true;
+        }
+        match &s.kind {
+            StmtKind::Decl { ty, name, init } => {
+                // The initialiser runs before the name exists: `integer n = n` reads an
+                // undeclared `n`.
+                if let Some(e) = init {
+                    self.expect(e, *ty, &format!("the initial value of `{}`", name.name));
+                }
+                let key = name.key();
+                if let Some(&first) = self.info.var_index.get(&key) {
+                    self.info.duplicate_vars.push((name, first));
+                } else {
+                    self.info.var_index.insert(key, self.info.vars.len());
+                    self.info.vars.push(VarInfo {
+                        ident: name,
+                        ty: *ty,
+                        decl: s,
+                        init: init.as_ref(),
+                        reads: 0,
+                        writes: 0,
+                    });
+                }
+            }
+            StmtKind::Assign { target, value } => match target {
+                Target::Sys(v, span) => {
+                    self.info.sys_assigns.push((*v, *span));
+                    self.expr(value);
+                }
+                Target::Var(name) => {
+                    let ty = self.use_var(name, false);
+                    match ty {
+                        Some(ty) => self.expect(value, ty, &format!("the value assigned to `{}`", name.name)),
+                        None => {
+                            self.expr(value);
+                        }
+                    }
+                }
+            },
+            StmtKind::Label(_) | StmtKind::Halt => {}
+            StmtKind::Delay(e) => self.expect(e, Type::Integer, "the `delay` operand"),
+            StmtKind::Goto(name) => self.label_refs.push(name),
+            StmtKind::If { cond, body, .. } => {
+                self.expect(cond, Type::Boolean, "the condition of `if`");
+                self.block(body, depth + 1);
+            }
+            StmtKind::While { cond, body, .. } => {
+                self.expect(cond, Type::Boolean, "the condition of `while`");
+                self.block(body, depth + 1);
+            }
+            StmtKind::SetPort(_) | StmtKind::SetScreenKeyboard(_) => {}
+            StmtKind::SetIpAddr(e) => self.expect(e, Type::String, "the `set ipaddr` operand"),
+            StmtKind::Transmit { value, .. } => self.expect(value, Type::String, "the `transmit` operand"),
+            StmtKind::Waitfor { cases, until } => {
+                for c in cases {
+                    self.expect(&c.pattern, Type::String, "a `waitfor` string");
+                    if let Some(t) = &c.target {
+                        self.label_refs.push(t);
+                    }
+                }
+                if let Some(u) = until {
+                    self.expect(u, Type::Integer, "the `until` timeout");
+                }
+            }
+            StmtKind::Getip(arg) => {
+                if let Some(a) = arg {
+                    self.expect(a, Type::Integer, "the `getip` operand");
+                }
+            }
+        }
+    }
+
+    /// Records a use of a variable; returns its type when it is declared (before this point).
+    fn use_var(&mut self, name: &'a Ident, read: bool) -> Option<Type> {
+        match self.info.var_index.get(&name.key()).copied() {
+            Some(i) => {
+                let v = &mut self.info.vars[i];
+                if read {
+                    v.reads += 1;
+                } else {
+                    v.writes += 1;
+                }
+                let decl = v.ident;
+                let ty = v.ty;
+                if decl.name != name.name {
+                    self.info.case_mismatches.push((name, decl));
+                }
+                Some(ty)
+            }
+            None => {
+                self.info.undeclared.push(Undeclared {
+                    ident: name,
+                    declared_later: None,
+                    suggestion: None,
+                });
+                None
+            }
+        }
+    }
+
+    /// Types an expression; `None` when it has an error already reported (or a syntax error),
+    /// so that one mistake does not cascade.
+    fn expr(&mut self, e: &'a Expr) -> Option<Type> {
+        self.expr_inner(e, false)
+    }
+
+    fn expr_inner(&mut self, e: &'a Expr, negated: bool) -> Option<Type> {
+        match &e.kind {
+            ExprKind::Int(n) => {
+                if *n >= MIN_I32_MAGNITUDE && !negated {
+                    self.info.literal_overflow.push(e.span);
+                }
+                Some(Type::Integer)
+            }
+            ExprKind::Str(_) => Some(Type::String),
+            ExprKind::Bool(_) => Some(Type::Boolean),
+            ExprKind::Var(name) => self.use_var(name, true),
+            ExprKind::Sys(v) => Some(v.ty()),
+            ExprKind::Paren(inner) => self.expr_inner(inner, false),
+            ExprKind::Error => None,
+            ExprKind::Getip(arg) => {
+                if let Some(a) = arg {
+                    self.expect(a, Type::Integer, "the `getip` operand");
+                }
+                Some(Type::String)
+            }
+            ExprKind::Unary(op, inner) => {
+                let t = self.expr_inner(inner, *op == UnOp::Neg)?;
+                match (op, t) {
+                    (UnOp::Neg, Type::Integer) => Some(Type::Integer),
+                    (UnOp::Not, Type::Boolean) => Some(Type::Boolean),
+                    (UnOp::Not, Type::Integer) => {
+                        self.info.integer_complement.push(e.span);
+                        Some(Type::Integer)
+                    }
+                    (UnOp::Neg, t) => {
+                        self.error(e.span, format!("cannot negate a `{}`", type_name(t)), format!("`-` needs an `integer`, this is `{}`", type_name(t)), None);
+                        None
+                    }
+                    (UnOp::Not, t) => {
+                        self.error(
+                            e.span,
+                            format!("cannot apply `!` to a `{}`", type_name(t)),
+                            "`!` needs a `boolean` (or an `integer`)".to_string(),
+                            Some("compare explicitly, for example `s == \"\"`".to_string()),
+                        );
+                        None
+                    }
+                }
+            }
+            ExprKind::Binary(op, l, r) => {
+                let lt = self.expr(l);
+                let rt = self.expr(r);
+                if *op == BinOp::Div && matches!(strip(r).kind, ExprKind::Int(0)) {
+                    self.info.division_by_zero.push(e.span);
+                }
+                let (lt, rt) = (lt?, rt?);
+                self.binary(e, *op, l, lt, rt)
+            }
+        }
+    }
+
+    fn binary(&mut self, e: &Expr, op: BinOp, l: &Expr, lt: Type, rt: Type) -> Option<Type> {
+        use Type::*;
+        let sym = op.symbol();
+        let mismatch = |w: &mut Self, help: Option<std::string::String>| {
+            w.error(
+                e.span,
+                format!("cannot apply `{sym}` to `{}` and `{}`", type_name(lt), type_name(rt)),
+                format!("`{}` {sym} `{}`", type_name(lt), type_name(rt)),
+                help,
+            );
+            None
+        };
+        match op {
+            BinOp::Mul | BinOp::Div | BinOp::Sub => match (lt, rt) {
+                (Integer, Integer) => Some(Integer),
+                _ => mismatch(self, Some(format!("`{sym}` works on integers only"))),
+            },
+            BinOp::Add => match (lt, rt) {
+                (Integer, Integer) => Some(Integer),
+                (String, String) => Some(String),
+                (String, Integer) | (Integer, String) => mismatch(self, Some("`+` adds two integers or joins two strings; there is no conversion between them".into())),
+                _ => mismatch(self, Some("`+` adds two integers or joins two strings".to_string())),
+            },
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => match (lt, rt) {
+                (Integer, Integer) => Some(Boolean),
+                (Boolean, Integer) if is_comparison(l) => mismatch(self, Some("comparisons do not chain: write `a < b and b < c`".to_string())),
+                (String, String) => mismatch(self, Some("strings compare only with `==` and `!=`".to_string())),
+                _ => mismatch(self, Some(format!("`{sym}` compares integers"))),
+            },
+            BinOp::Eq | BinOp::Ne => {
+                if lt == rt {
+                    Some(Boolean)
+                } else {
+                    mismatch(self, Some("both sides of a comparison must have the same type".to_string()))
+                }
+            }
+            BinOp::And | BinOp::Or => match (lt, rt) {
+                (Boolean, Boolean) => Some(Boolean),
+                _ => mismatch(self, Some(format!("`{sym}` combines booleans; compare integers explicitly, for example `n > 0`"))),
+            },
+        }
+    }
+}
+
+fn is_comparison(e: &Expr) -> bool {
+    matches!(strip(e).kind, ExprKind::Binary(BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge | BinOp::Eq | BinOp::Ne, ..))
+}
+
+/// The expression inside any parentheses.
+pub fn strip(e: &Expr) -> &Expr {
+    let mut e = e;
+    while let ExprKind::Paren(inner) = &e.kind {
+        e = inner;
+    }
+    e
+}
+
+/// Whether an expression reads `$SUCCESS` or `$FAILURE`.
+pub fn reads_success(e: &Expr) -> bool {
+    any_expr(e, &|x| matches!(x.kind, ExprKind::Sys(SysVar::Success | SysVar::Failure)))
+}
+
+/// Whether an expression mentions the system variable `v`.
+pub fn mentions(e: &Expr, v: SysVar) -> bool {
+    any_expr(e, &|x| matches!(x.kind, ExprKind::Sys(s) if s == v))
+}
+
+/// Whether an expression contains `getip`.
+pub fn has_getip(e: &Expr) -> bool {
+    any_expr(e, &|x| matches!(x.kind, ExprKind::Getip(_)))
+}
+
+/// Whether `pred` holds for `e` or any expression inside it.
+pub fn any_expr(e: &Expr, pred: &dyn Fn(&Expr) -> bool) -> bool {
+    if pred(e) {
+        return true;
+    }
+    match &e.kind {
+        ExprKind::Unary(_, x) | ExprKind::Paren(x) => any_expr(x, pred),
+        ExprKind::Getip(Some(x)) => any_expr(x, pred),
+        ExprKind::Binary(_, l, r) => any_expr(l, pred) || any_expr(r, pred),
+        _ => false,
+    }
+}
+
+/// Calls `f` on every expression directly owned by a statement (not those of nested blocks).
+pub fn stmt_exprs<'a>(s: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
+    match &s.kind {
+        StmtKind::Decl { init: Some(e), .. } => f(e),
+        StmtKind::Assign { value, .. } => f(value),
+        StmtKind::Delay(e) | StmtKind::SetIpAddr(e) => f(e),
+        StmtKind::If { cond, .. } | StmtKind::While { cond, .. } => f(cond),
+        StmtKind::Transmit { value, .. } => f(value),
+        StmtKind::Waitfor { cases, until } => {
+            for c in cases {
+                f(&c.pattern);
+            }
+            if let Some(u) = until {
+                f(u);
+            }
+        }
+        StmtKind::Getip(Some(a)) => f(a),
+        _ => {}
+    }
+}
+
+/// Calls `f` on every statement of a body, depth first, in source order.
+pub fn walk_stmts<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a Stmt)) {
+    for s in body {
+        f(s);
+        if let StmtKind::If { body, .. } | StmtKind::While { body, .. } = &s.kind {
+            walk_stmts(body, f);
+        }
+    }
+}
