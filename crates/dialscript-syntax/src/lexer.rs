@@ -93,8 +93,7 @@ pub fn lex(bytes: &[u8]) -> Lexed {
     let mut line_start = true;
     let pos = |rest: &[u8]| (bytes.len() - rest.len()) as u32;
 
-    loop {
-        let Some(&b) = i.first() else { break };
+    while let Some(&b) = i.first() {
         let at = pos(i);
         let push = |out: &mut Lexed, kind, end: u32, ls: &mut bool| {
             out.tokens.push(Token {

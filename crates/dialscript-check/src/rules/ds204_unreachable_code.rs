@@ -41,7 +41,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // A statement inside an unreachable block belongs to that block's report; block ends
         // and the exit are not statements a person would remove.
         if !node.op.is_statement() {
-            if let Some((first, _)) = run {
+            if let Some((first, _)) = run
+                && node.op.stmt().is_some()
+            {
                 run = Some((first, i));
             }
             continue;

@@ -179,7 +179,12 @@ impl<'a> Cx<'a> {
             _ => {
                 let text = String::from_utf8_lossy(self.text(t.span));
                 if text.len() > 24 {
-                    format!("`{}...`", &text[..text.floor_char_boundary(24)])
+                    // `str::floor_char_boundary` is newer than the minimum Rust version.
+                    let mut end = 24;
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    format!("`{}...`", &text[..end])
                 } else {
                     format!("`{text}`")
                 }

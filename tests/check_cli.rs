@@ -1,0 +1,1 @@
+//! Placeholder; see the suite's owner.
