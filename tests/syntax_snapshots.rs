@@ -21,8 +21,8 @@ use dialscript_tests::{fixture, root};
 /// Syntax codes that cannot have a fixture file, and why.
 const EXEMPT: &[(&str, &str)] = &[(
     "DS019",
-    "file-too-large needs a script of 4 GiB or more, which cannot be committed; \
-     tests/limits.rs covers the size limit",
+    "file-too-large needs a script of 4 GiB or more: such a fixture cannot be committed, \
+     and building one in memory would need more than a test may take",
 )];
 
 /// The path of `path` relative to the repository root, with `/` separators, so that the
@@ -318,4 +318,35 @@ fn getip_takes_an_operand_only_on_its_own_line() {
             (23, false),
         ]
     );
+}
+
+#[test]
+fn line_ends_bom_and_ctrl_z_do_not_change_the_script() {
+    // The same login written with every kind of line end, with a byte-order mark, and with a
+    // Ctrl-Z end-of-file mark must give the same tree, and lines must be counted the way an
+    // editor shows them. (line of the `if`, fixture)
+    let variants = [
+        (4, "line-ends-lf.scp"),
+        (4, "line-ends-crlf.scp"),
+        (4, "line-ends-cr.scp"),
+        (4, "line-ends-mixed.scp"),
+        (4, "utf8-bom.scp"),
+        (5, "ctrl-z-eof.scp"),
+    ];
+    let (_, _, reference) = load(&fixture("syntax/ok/line-ends-lf.scp"));
+    for (if_line, name) in variants {
+        let path = fixture(&format!("syntax/ok/{name}"));
+        let (file, diags, printed) = load(&path);
+        assert!(diags.is_empty(), "{name}");
+        assert_eq!(show_bytes(&printed), show_bytes(&reference), "{name}");
+        let bytes = std::fs::read(&path).expect("fixture is readable");
+        let parse = parse(&bytes);
+        let main = parse.script.main().expect("the fixture has proc main");
+        let if_stmt = main
+            .body
+            .iter()
+            .find(|s| matches!(s.kind, StmtKind::If { .. }))
+            .expect("the fixture has an `if`");
+        assert_eq!(file.line_col(if_stmt.span.start), (if_line, 4), "{name}");
+    }
 }

@@ -105,6 +105,8 @@ pub struct Generator<'m> {
     m: &'m Machine,
     pub rng: Rng,
     max_depth: u32,
+    /// About how many items a sentence should have.
+    budget: u32,
     /// The least number of nested productions a node needs to derive a sentence.
     cost: Vec<u32>,
     stmt: Option<usize>,
@@ -113,11 +115,12 @@ pub struct Generator<'m> {
 }
 
 impl<'m> Generator<'m> {
-    pub fn new(m: &'m Machine, max_depth: u32) -> Self {
+    pub fn new(m: &'m Machine, max_depth: u32, budget: u32) -> Self {
         Generator {
             m,
             rng: Rng::new(0),
             max_depth,
+            budget,
             cost: costs(m),
             stmt: m.prod("stmt"),
             coverage: Coverage::new(),
@@ -143,13 +146,19 @@ impl<'m> Generator<'m> {
         std::mem::take(&mut self.out)
     }
 
+    /// How strongly to steer towards short derivations, from 0 to 1: the deeper, and the more
+    /// tokens already written, the stronger. Without the token budget the six levels of
+    /// binary operators, each repeating, make expressions grow geometrically.
     fn pressure(&self, depth: u32) -> f64 {
-        f64::from(depth.min(self.max_depth)) / f64::from(self.max_depth)
+        let by_depth = f64::from(depth.min(self.max_depth)) / f64::from(self.max_depth);
+        let by_size = (self.out.len() as f64 / f64::from(self.budget)).min(1.0);
+        by_depth.max(by_size)
     }
 
     /// Whether to take an option or one more repetition at this depth.
     fn grow(&mut self, depth: u32) -> bool {
-        depth < self.max_depth && self.rng.chance(0.6 * (1.0 - self.pressure(depth)))
+        let slack = 1.0 - self.pressure(depth);
+        depth < self.max_depth && self.rng.chance(0.85 * slack * slack)
     }
 
     fn hit(&mut self, node: usize, choice: usize) {

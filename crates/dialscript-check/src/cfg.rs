@@ -95,6 +95,8 @@ pub struct Cfg<'a> {
     pub nodes: Vec<Node<'a>>,
     /// Whether a path from the entry reaches each node.
     pub reachable: Vec<bool>,
+    /// The node of each statement, keyed by the statement's address.
+    by_stmt: HashMap<usize, usize>,
 }
 
 impl<'a> Cfg<'a> {
@@ -118,9 +120,17 @@ impl<'a> Cfg<'a> {
             }
         }
         let _ = exit;
+        let by_stmt = b
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !matches!(n.op, Op::EndIf(_) | Op::EndWhile(_)))
+            .filter_map(|(i, n)| n.op.stmt().map(|s| (s as *const Stmt as usize, i)))
+            .collect();
         let mut cfg = Cfg {
             nodes: b.nodes,
             reachable: Vec::new(),
+            by_stmt,
         };
         cfg.reachable = cfg.reach_from(0);
         cfg
@@ -138,6 +148,11 @@ impl<'a> Cfg<'a> {
             stack.extend(self.nodes[n].succ.iter().map(|e| e.to));
         }
         seen
+    }
+
+    /// The node of a statement of this procedure (for `if`/`while`, the test).
+    pub fn node_of(&self, s: &Stmt) -> Option<usize> {
+        self.by_stmt.get(&(s as *const Stmt as usize)).copied()
     }
 
     /// Index of the exit node (`endproc`).

@@ -102,12 +102,19 @@ enum Dir {
 /// assignment to `v` in the component; and constant values of `v` on entry.
 pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Option<CountedLoop> {
     let in_comp = |v: usize| comp.binary_search(&v).is_ok();
+    // Real loops have one or two tests; trying only the first few keeps hostile inputs (one
+    // loop around a million `if`s) from costing quadratic time.
+    let mut tried = 0;
     for &t in comp {
         let cond = match cfg.nodes[t].op {
             Op::Branch(_, c) | Op::LoopHead(_, c) => c,
             _ => continue,
         };
         let Some((var, dir, bound)) = counter_test(info, cond) else { continue };
+        tried += 1;
+        if tried > 8 {
+            break;
+        }
         // The test must keep control in the loop when true and be able to leave when false.
         let succ = &cfg.nodes[t].succ;
         let stays = succ.iter().any(|e| e.kind == EdgeKind::True && in_comp(e.to));
@@ -135,7 +142,7 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
         if other_write || updates.is_empty() || has_cycle_without(cfg, comp, &updates) {
             continue;
         }
-        let start = entry_values(cfg, info, comp, &var)?;
+        let start = entry_values(cfg, info, comp, var)?;
         let distance = match dir {
             Dir::Down => i64::from(start.1) - i64::from(bound),
             Dir::Up => i64::from(bound) - i64::from(start.0),
@@ -214,9 +221,9 @@ fn entry_values(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize], var: &Ident)
         if let StmtKind::Assign { target: Target::Var(name), value } = &s.kind
             && name.key() == var.key()
         {
-            let inside = cfg.nodes.iter().enumerate().any(|(i, n)| in_comp.binary_search(&i).is_ok() && n.op.stmt().is_some_and(|x| std::ptr::eq(x, s)));
+            let inside = cfg.node_of(s).is_some_and(|i| in_comp.binary_search(&i).is_ok());
             if !inside {
-                match const_int_in_assign(info, value) {
+                match const_int_in(info, value) {
                     Some(v) => note(v),
                     None => ok = false,
                 }
@@ -224,11 +231,6 @@ fn entry_values(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize], var: &Ident)
         }
     });
     ok.then_some((lo, hi))
-}
-
-fn const_int_in_assign(info: &ProcInfo<'_>, value: &Expr) -> Option<i32> {
-    // `const_int_in` treats assigned variables as unknown, which is what is wanted here too.
-    const_int_in(info, value)
 }
 
 /// The worst-case duration of a run of the procedure, in seconds: the longest path from the
@@ -313,7 +315,7 @@ pub fn forward<S: Copy + Ord>(cfg: &Cfg<'_>, entry: S, top: S, transfer: &dyn Fn
         for e in &cfg.nodes[v].succ {
             let out = transfer(v, here, e.kind);
             let merged = state[e.to].min(out);
-            if merged != state[e.to] || (e.to == 0 && merged != state[0]) {
+            if merged != state[e.to] {
                 state[e.to] = merged;
                 if !queued[e.to] {
                     queued[e.to] = true;

@@ -53,6 +53,29 @@ fn is_line_end(b: u8) -> bool {
     b == b'\n' || b == b'\r'
 }
 
+/// The length of the line that starts `bytes`: the offset of its first CR or LF, or the
+/// length of `bytes`. Comments are a quarter of a typical script's bytes, so this looks at
+/// eight bytes per step: XOR with a repeated line-end byte turns matching bytes into zero
+/// bytes, and `(x - 0x01..) & !x & 0x80..` sets the high bit of the first zero byte (bytes
+/// after it may be marked falsely, which the lowest set bit ignores).
+fn line_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        let hits = zero_bytes(v ^ (ONES * u64::from(b'\n'))) | zero_bytes(v ^ (ONES * u64::from(b'\r')));
+        if hits != 0 {
+            return at + (hits.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().position(|&b| is_line_end(b)).unwrap_or(bytes.len() - at)
+}
+
 /// A name: `[A-Za-z_][A-Za-z0-9_]*`.
 fn word(i: &[u8]) -> R<'_, &[u8]> {
     match i.first() {
@@ -119,11 +142,9 @@ pub fn lex(bytes: &[u8]) -> Lexed {
                 i = &i[n..];
             }
             b';' => {
-                let (rest, _) = take_till::<_, _, nom::error::Error<&[u8]>>(is_line_end)
-                    .parse(i)
-                    .unwrap_or((&[][..], i));
-                out.comments.push(Span::new(at, pos(rest)));
-                i = rest;
+                let len = line_len(i);
+                out.comments.push(Span::new(at, at + len as u32));
+                i = &i[len..];
             }
             0x1A => break,
             b'"' => {
@@ -442,6 +463,23 @@ mod tests {
         assert_eq!(l.diagnostics[0].code, codes::CHAT_SYNTAX);
         assert_eq!(l.tokens[1].kind, TokenKind::Error);
         assert_eq!(l.tokens[2].kind, TokenKind::Ident);
+    }
+
+    #[test]
+    fn line_len_finds_the_first_line_end_at_any_offset() {
+        for len in 0..40 {
+            for end in [b'\n', b'\r'] {
+                let mut line = vec![b'x'; len];
+                line.push(end);
+                line.extend_from_slice(b"\n\rabc");
+                assert_eq!(line_len(&line), len);
+                assert_eq!(line_len(&line[..len]), len);
+            }
+            // High bytes and bytes one away from a line end do not count as one.
+            let mut line: Vec<u8> = (0..len).map(|k| [0x0B, 0x0C, 0x09, 0x8A, 0x8D, 0xFF, 0x00][k % 7]).collect();
+            line.push(b'\r');
+            assert_eq!(line_len(&line), len);
+        }
     }
 
     #[test]

@@ -88,25 +88,66 @@ macro_rules! keywords {
             /// The reserved word spelled `word` in any case, if it is one.
             pub fn from_word(word: &[u8]) -> Option<Kw> {
                 // Reserved words are 2 to 9 letters. The lexer asks this of every name, so
-                // the word is folded and packed into one integer and found with a single
-                // integer `match` (a branch tree), not one string comparison per keyword.
+                // the word is packed into one integer that ignores case and looked up in a
+                // perfect hash table: one multiplication and one comparison, where a chain
+                // of string comparisons would mispredict branches on every name.
                 if word.len() < 2 || word.len() > 9 {
                     return None;
                 }
-                match pack_short_word(word) {
-                    $( packed::$variant => Some(Kw::$variant), )*
-                    _ => None,
-                }
+                let packed = pack_short_word(word);
+                let (key, kw) = KW_TABLE[kw_slot(packed, KW_MUL)];
+                if key == packed { kw } else { None }
             }
         }
 
-        /// Each reserved word packed by [`pack_word`], named after its [`Kw`] variant.
-        #[allow(non_upper_case_globals)]
-        mod packed {
-            $( pub(super) const $variant: u128 = super::pack_word($lower); )*
-        }
+        /// Every reserved word, packed by [`pack_word`].
+        const KW_PACKED: &[u128] = &[ $( pack_word($lower), )* ];
+
+        /// The reserved words by [`kw_slot`]: the packed word and the keyword, or `(0, None)`
+        /// (no word packs to 0) in the slots no word hashes to.
+        const KW_TABLE: [(u128, Option<Kw>); KW_SLOTS] = {
+            let mut table = [(0, None); KW_SLOTS];
+            $( table[kw_slot(pack_word($lower), KW_MUL)] = (pack_word($lower), Some(Kw::$variant)); )*
+            table
+        };
     };
 }
+
+/// Slots of the reserved-word hash table; a power of two, [`kw_slot`] takes the top 7 bits.
+const KW_SLOTS: usize = 128;
+
+/// The slot of a packed word: multiply-shift hashing of its two halves folded together.
+const fn kw_slot(packed: u128, mul: u64) -> usize {
+    let fold = (packed as u64) ^ ((packed >> 64) as u64);
+    (fold.wrapping_mul(mul) >> 57) as usize
+}
+
+/// A multiplier that gives every reserved word its own slot, found while compiling: the
+/// first of a fixed sequence of odd numbers that does (a few hundred tries are expected for
+/// 39 words in 128 slots). Compilation fails, rather than the lookup going wrong, if none of
+/// the first 100,000 does.
+const KW_MUL: u64 = {
+    let mut mul: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut tries = 0;
+    loop {
+        let mut used = 0u128;
+        let mut k = 0;
+        while k < KW_PACKED.len() {
+            let bit = 1u128 << kw_slot(KW_PACKED[k], mul);
+            if used & bit != 0 {
+                break;
+            }
+            used |= bit;
+            k += 1;
+        }
+        if k == KW_PACKED.len() {
+            break mul;
+        }
+        tries += 1;
+        assert!(tries < 100_000, "no multiplier gives every reserved word its own slot");
+        mul = mul.wrapping_add(0xD1B5_4A32_D192_ED03) | 1;
+    }
+};
 
 /// Packs a word of at most 15 bytes into an integer that ignores ASCII case: the bytes,
 /// the length in the last byte, and bit 0x20 set in every byte. Setting that bit turns an

@@ -188,6 +188,7 @@ fn parse_block_stmt<'a>(cx: &Cx<'a>, i: Toks<'a>, kind: BlockKind) -> PResult<'a
         return Ok(skip_too_deep(cx, i, kind));
     }
     let mut i = i.bump();
+    let mut cond_failed = false;
     let cond = match expr::parse_expr(cx, i) {
         Ok((rest, e)) => {
             i = rest;
@@ -195,6 +196,7 @@ fn parse_block_stmt<'a>(cx: &Cx<'a>, i: Toks<'a>, kind: BlockKind) -> PResult<'a
         }
         Err(e) => {
             cx.report_err(e);
+            cond_failed = true;
             // Skip the rest of the condition but keep the block, so its body and its closing
             // keyword still pair up.
             let from = cx.prev_end(i);
@@ -209,6 +211,9 @@ fn parse_block_stmt<'a>(cx: &Cx<'a>, i: Toks<'a>, kind: BlockKind) -> PResult<'a
     };
     match kw(joiner)(i) {
         Ok((rest, _)) => i = rest,
+        // The condition's error already points here; a second one about `then` would only
+        // repeat it.
+        Err(_) if cond_failed && i.peek().line_start => {}
         Err(_) => {
             let mut d = cx.expected(i, &format!("`{}`", joiner.as_str()));
             d.message = format!("expected `{}` after the condition of `{opener}`, found {}", joiner.as_str(), cx.found(i.peek()));
