@@ -7,9 +7,16 @@ use dialscript_check::{Options, check};
 fn run(body: &str) -> (Vec<&'static str>, Option<u64>) {
     let src = format!("proc main\n{body}\nendproc\n");
     let parse = dialscript_syntax::parse(src.as_bytes());
-    assert!(parse.diagnostics.is_empty(), "syntax errors in test script: {:?}", parse.diagnostics);
+    assert!(
+        parse.diagnostics.is_empty(),
+        "syntax errors in test script: {:?}",
+        parse.diagnostics
+    );
     let checked = check(&parse, src.as_bytes(), &Options::default());
-    (checked.diagnostics.iter().map(|d| d.code.code).collect(), checked.max_duration)
+    (
+        checked.diagnostics.iter().map(|d| d.code.code).collect(),
+        checked.max_duration,
+    )
 }
 
 fn duration(body: &str) -> Option<u64> {
@@ -22,11 +29,22 @@ fn codes(body: &str) -> Vec<&'static str> {
 
 #[test]
 fn durations_add_up_along_the_worst_path() {
-    assert_eq!(duration("waitfor \"a\" until 90\nif $SUCCESS then\ndelay 5\nendif"), Some(95));
+    assert_eq!(
+        duration("waitfor \"a\" until 90\nif $SUCCESS then\ndelay 5\nendif"),
+        Some(95)
+    );
     // The longer branch counts.
-    assert_eq!(duration("waitfor \"a\" until 10\nif $SUCCESS then\ndelay 5\nendif\nif $FAILURE then\ndelay 50\nendif"), Some(65));
+    assert_eq!(
+        duration(
+            "waitfor \"a\" until 10\nif $SUCCESS then\ndelay 5\nendif\nif $FAILURE then\ndelay 50\nendif"
+        ),
+        Some(65)
+    );
     // Constant variables count as their value; negative delays wait nothing.
-    assert_eq!(duration("integer t = 30\nwaitfor \"a\" until t\ndelay -5\nif $FAILURE then\nhalt\nendif"), Some(30));
+    assert_eq!(
+        duration("integer t = 30\nwaitfor \"a\" until t\ndelay -5\nif $FAILURE then\nhalt\nendif"),
+        Some(30)
+    );
     assert_eq!(duration("delay 2 * 3 + 1"), Some(7));
 }
 
@@ -35,9 +53,15 @@ fn a_wait_without_bound_makes_the_script_unbounded() {
     assert_eq!(duration("waitfor \"a\""), None);
     assert!(codes("waitfor \"a\"").contains(&"DS208"));
     // A variable that changes is not a known timeout.
-    assert_eq!(duration("integer t = 3\nt = t * 2\nwaitfor \"a\" until t\nif $FAILURE then\nhalt\nendif"), None);
+    assert_eq!(
+        duration("integer t = 3\nt = t * 2\nwaitfor \"a\" until t\nif $FAILURE then\nhalt\nendif"),
+        None
+    );
     // Paths that cannot run do not count.
-    assert_eq!(duration("if FALSE then\nwaitfor \"a\"\nendif\ndelay 1"), Some(1));
+    assert_eq!(
+        duration("if FALSE then\nwaitfor \"a\"\nendif\ndelay 1"),
+        Some(1)
+    );
 }
 
 #[test]
@@ -55,11 +79,20 @@ fn counted_loops_are_bounded() {
 
 #[test]
 fn loops_without_counter_are_unbounded() {
-    assert_eq!(duration("while TRUE do\nwaitfor \"RING\" until 60\nendwhile"), None);
+    assert_eq!(
+        duration("while TRUE do\nwaitfor \"RING\" until 60\nendwhile"),
+        None
+    );
     // A counter that the loop also resets does not bound it.
-    assert_eq!(duration("integer n = 3\nwhile n > 0 do\ndelay 1\nn = n - 1\nn = 3\nendwhile"), None);
+    assert_eq!(
+        duration("integer n = 3\nwhile n > 0 do\ndelay 1\nn = n - 1\nn = 3\nendwhile"),
+        None
+    );
     // A counter moving away from its bound does not bound it.
-    assert_eq!(duration("integer n = 3\nwhile n > 0 do\ndelay 1\nn = n + 1\nendwhile"), None);
+    assert_eq!(
+        duration("integer n = 3\nwhile n > 0 do\ndelay 1\nn = n + 1\nendwhile"),
+        None
+    );
 }
 
 #[test]
@@ -67,7 +100,8 @@ fn spin_loops() {
     assert!(codes("Again:\ntransmit \"^M\"\ngoto Again").contains(&"DS207"));
     assert!(codes("while TRUE do\ntransmit \"x\"\nendwhile").contains(&"DS207"));
     // Waiting inside the loop makes it no spin loop (it is still unbounded).
-    let c = codes("Again:\ntransmit \"^M\"\nwaitfor \"ogin:\" then Login until 5\ngoto Again\nLogin:");
+    let c =
+        codes("Again:\ntransmit \"^M\"\nwaitfor \"ogin:\" then Login until 5\ngoto Again\nLogin:");
     assert!(!c.contains(&"DS207"), "{c:?}");
     assert!(c.contains(&"DS208"), "{c:?}");
     // `delay 0` does not wait.
@@ -78,13 +112,24 @@ fn spin_loops() {
 fn unchecked_waitfor() {
     assert!(codes("waitfor \"a\" until 5\ntransmit \"x\"").contains(&"DS202"));
     assert!(codes("waitfor \"a\" until 5").contains(&"DS202"));
-    assert!(codes("waitfor \"a\" until 5\nwaitfor \"b\" until 5\nif $SUCCESS then\nendif").contains(&"DS202"));
-    assert!(!codes("waitfor \"a\" until 5\nif $SUCCESS then\ntransmit \"x\"\nendif").contains(&"DS202"));
-    assert!(!codes("waitfor \"a\" until 5\nif $FAILURE then\nhalt\nendif\ntransmit \"x\"").contains(&"DS202"));
+    assert!(
+        codes("waitfor \"a\" until 5\nwaitfor \"b\" until 5\nif $SUCCESS then\nendif")
+            .contains(&"DS202")
+    );
+    assert!(
+        !codes("waitfor \"a\" until 5\nif $SUCCESS then\ntransmit \"x\"\nendif").contains(&"DS202")
+    );
+    assert!(
+        !codes("waitfor \"a\" until 5\nif $FAILURE then\nhalt\nendif\ntransmit \"x\"")
+            .contains(&"DS202")
+    );
     // Every string has a label: falling through is the timeout, so it counts as checked.
     assert!(!codes("waitfor \"a\" then A until 5\nhalt\nA:\ntransmit \"x\"").contains(&"DS202"));
     // Saving the result for later counts as testing it.
-    assert!(!codes("boolean ok\nwaitfor \"a\" until 5\nok = $SUCCESS\nif ok then\nendif").contains(&"DS202"));
+    assert!(
+        !codes("boolean ok\nwaitfor \"a\" until 5\nok = $SUCCESS\nif ok then\nendif")
+            .contains(&"DS202")
+    );
     // Halting is a fine reaction to anything.
     assert!(!codes("waitfor \"a\" until 5\nhalt").contains(&"DS202"));
 }
@@ -96,7 +141,10 @@ fn getip_guards() {
     assert!(!codes(guarded).contains(&"DS209"));
     assert_eq!(duration(guarded), Some(30));
     // Tested, but on the wrong branch.
-    assert!(codes("waitfor \"address is\" until 30\nif $FAILURE then\nset ipaddr getip\nendif").contains(&"DS209"));
+    assert!(
+        codes("waitfor \"address is\" until 30\nif $FAILURE then\nset ipaddr getip\nendif")
+            .contains(&"DS209")
+    );
     // Reached on one path without the guard.
     let c = codes("waitfor \"x\" then Go until 30\nGo:\nset ipaddr getip\n");
     assert!(c.contains(&"DS209"), "{c:?}");
@@ -104,12 +152,17 @@ fn getip_guards() {
 
 #[test]
 fn credentials() {
-    assert!(codes("waitfor \"a\" until 5\nif $SUCCESS then\ntransmit $PASSWORD\nendif").contains(&"DS203"));
+    assert!(
+        codes("waitfor \"a\" until 5\nif $SUCCESS then\ntransmit $PASSWORD\nendif")
+            .contains(&"DS203")
+    );
     assert!(codes("transmit $PASSWORD, raw").contains(&"DS214"));
     let c = codes("waitfor \"assword:\" until 5\nif $SUCCESS then\ntransmit $PASSWORD, raw\nendif");
     assert!(!c.contains(&"DS214") && !c.contains(&"DS203"), "{c:?}");
     // Sent blind on one of two paths.
-    let c = codes("boolean b\nif b then\nwaitfor \"a\" until 5\nif $FAILURE then\nhalt\nendif\nendif\ntransmit $PASSWORD, raw");
+    let c = codes(
+        "boolean b\nif b then\nwaitfor \"a\" until 5\nif $FAILURE then\nhalt\nendif\nendif\ntransmit $PASSWORD, raw",
+    );
     assert!(c.contains(&"DS214"), "{c:?}");
 }
 
@@ -120,7 +173,8 @@ fn unreachable_code_is_reported_once_per_run() {
     assert!(codes("halt\ndelay 1").contains(&"DS204"));
     assert!(codes("while TRUE do\nwaitfor \"a\" until 5\nendwhile\ndelay 1").contains(&"DS204"));
     // Jumping into a loop body reaches it.
-    let c = codes("integer n = 2\ngoto Inside\nwhile n > 0 do\nInside:\ndelay 1\nn = n - 1\nendwhile");
+    let c =
+        codes("integer n = 2\ngoto Inside\nwhile n > 0 do\nInside:\ndelay 1\nn = n - 1\nendwhile");
     assert!(!c.contains(&"DS204"), "{c:?}");
 }
 
@@ -147,7 +201,11 @@ fn types() {
         "boolean b = \"a\" == \"b\" and 1 != 2 or !$SUCCESS\nif b then\nendif",
         "integer n = -2147483648\ndelay n",
     ] {
-        assert!(!codes(good).contains(&"DS106"), "type error for {good:?}: {:?}", codes(good));
+        assert!(
+            !codes(good).contains(&"DS106"),
+            "type error for {good:?}: {:?}",
+            codes(good)
+        );
     }
     assert!(codes("integer n = 2147483648\ndelay n").contains(&"DS110"));
     assert!(codes("integer n = 4 / 0\ndelay n").contains(&"DS109"));

@@ -39,7 +39,7 @@ const MUTANTS: u64 = 3000;
 const MAX_DEPTH: u32 = 36;
 
 /// About how many tokens a generated sentence has before the generator heads for the end.
-const BUDGET: u32 = 80;
+const BUDGET: u32 = 150;
 
 /// Diagnostics for conditions the grammar states in comments rather than productions: bytes
 /// that are no token (DS001), integer range (DS004), switch.inf names (DS011) and nesting
@@ -126,7 +126,10 @@ fn grammar_is_well_formed() {
     assert!(left.is_empty(), "left-recursive productions: {left:?}");
     let generator = Generator::new(m, MAX_DEPTH, BUDGET);
     let infinite = generator.all_finite();
-    assert!(infinite.is_empty(), "productions that derive no finite sentence: {infinite:?}");
+    assert!(
+        infinite.is_empty(),
+        "productions that derive no finite sentence: {infinite:?}"
+    );
 
     // Every production is reachable from `script`: an unreachable one documents nothing.
     let mut reached = BTreeSet::from(["script".to_string()]);
@@ -147,7 +150,10 @@ fn grammar_is_well_formed() {
         .map(|p| p.name.as_str())
         .filter(|n| !reached.contains(*n))
         .collect();
-    assert!(unreached.is_empty(), "productions not reachable from `script`: {unreached:?}");
+    assert!(
+        unreached.is_empty(),
+        "productions not reachable from `script`: {unreached:?}"
+    );
 }
 
 /// The operator and punctuation symbols of the lexer, found by lexing every string of one to
@@ -217,9 +223,15 @@ fn quoted_terminals_are_the_reserved_words_and_the_lexer_symbols() {
     }
 
     assert_eq!(Kw::ALL.len(), 39, "the spec reserves 39 words");
-    let reserved: BTreeSet<String> = Kw::ALL.iter().map(|k| k.as_str().to_ascii_lowercase()).collect();
+    let reserved: BTreeSet<String> = Kw::ALL
+        .iter()
+        .map(|k| k.as_str().to_ascii_lowercase())
+        .collect();
     let missing: Vec<&String> = reserved.difference(&words).collect();
-    assert!(missing.is_empty(), "reserved words the grammar never uses: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "reserved words the grammar never uses: {missing:?}"
+    );
     assert_eq!(words, reserved);
 
     let lexer = lexer_symbols();
@@ -231,7 +243,10 @@ fn quoted_terminals_are_the_reserved_words_and_the_lexer_symbols() {
     );
     // The only other terminals are the literal values of `set port`.
     let port: BTreeSet<String> = ["1", "2", "5", "6", "7", "8"].map(String::from).into();
-    assert_eq!(integers, port, "integer terminals other than the `set port` values");
+    assert_eq!(
+        integers, port,
+        "integer terminals other than the `set port` values"
+    );
 }
 
 #[test]
@@ -248,7 +263,11 @@ fn generated_sentences_parse_without_diagnostics() {
         assert!(
             parsed.diagnostics.is_empty(),
             "seed {seed}: a sentence of the grammar does not parse cleanly: {:?}\n{}",
-            parsed.diagnostics.iter().map(|d| format!("{} {}", d.code.code, d.message)).collect::<Vec<_>>(),
+            parsed
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} {}", d.code.code, d.message))
+                .collect::<Vec<_>>(),
             show(&src)
         );
         // The recognizer must agree, or its verdicts on fixtures mean nothing.
@@ -258,11 +277,16 @@ fn generated_sentences_parse_without_diagnostics() {
             show(&src)
         );
         let k = generate::tokens(&items).len();
-        if k > 200 { eprintln!("seed {seed} tokens {k}"); }
+        if k > 200 {
+            eprintln!("seed {seed} tokens {k}");
+        }
         tokens += k;
     }
     eprintln!("TOKENS {tokens}");
-    assert!(tokens as u64 > 20 * SENTENCES, "sentences are too small to test much: {tokens} tokens");
+    assert!(
+        tokens as u64 > 20 * SENTENCES,
+        "sentences are too small to test much: {tokens} tokens"
+    );
 
     // Every alternative, option and repetition of the grammar was exercised.
     let mut untaken = Vec::new();
@@ -276,7 +300,11 @@ fn generated_sentences_parse_without_diagnostics() {
         };
         for c in 0..choices {
             if !generator.coverage.contains_key(&(id, c)) {
-                untaken.push(format!("{} (node {id}, choice {c}) in `{}`", describe(node), owner(m, id)));
+                untaken.push(format!(
+                    "{} (node {id}, choice {c}) in `{}`",
+                    describe(node),
+                    owner(m, id)
+                ));
             }
         }
     }
@@ -345,7 +373,10 @@ fn mutated_sentences_parse_cleanly_exactly_when_derivable() {
         }
     }
     // Both outcomes must be common, or the comparison says little.
-    assert!(both_accept * 20 > MUTANTS, "only {both_accept} mutants parse");
+    assert!(
+        both_accept * 20 > MUTANTS,
+        "only {both_accept} mutants parse"
+    );
     assert!(both_reject * 5 > MUTANTS, "only {both_reject} mutants fail");
 }
 
@@ -354,7 +385,9 @@ fn scripts_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut work = vec![dir.to_path_buf()];
     while let Some(d) = work.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -379,7 +412,11 @@ fn clean_fixtures_and_examples_are_derivable() {
         for path in &files {
             let src = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let diags = parse(&src).diagnostics;
-            let name = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+            let name = path
+                .strip_prefix(root())
+                .unwrap_or(path)
+                .display()
+                .to_string();
             match recognize(m, &src) {
                 Verdict::Derivable if diags.is_empty() => clean += 1,
                 Verdict::Derivable => {
@@ -388,7 +425,9 @@ fn clean_fixtures_and_examples_are_derivable() {
                         .filter(|c| !SIDE_CONDITION_CODES.contains(c))
                         .collect();
                     if !other.is_empty() {
-                        problems.push(format!("{name}: derivable, but the parser reports {other:?}"));
+                        problems.push(format!(
+                            "{name}: derivable, but the parser reports {other:?}"
+                        ));
                     }
                 }
                 Verdict::NotDerivable(at) if diags.is_empty() => {
@@ -404,9 +443,16 @@ fn clean_fixtures_and_examples_are_derivable() {
                 }
             }
         }
-        assert!(problems.is_empty(), "grammar and parser disagree:\n{}", problems.join("\n"));
+        assert!(
+            problems.is_empty(),
+            "grammar and parser disagree:\n{}",
+            problems.join("\n")
+        );
         let productions = load().0.productions.len();
-        assert!(clean >= productions, "only {clean} clean scripts found; the grammar fixtures alone are {productions}");
+        assert!(
+            clean >= productions,
+            "only {clean} clean scripts found; the grammar fixtures alone are {productions}"
+        );
     });
 }
 
@@ -423,26 +469,43 @@ fn every_production_has_a_fixture_that_shows_it() {
                 continue;
             };
             if !src.starts_with(b";") {
-                problems.push(format!("{}.scp: the first line must be a comment saying what it shows", p.name));
+                problems.push(format!(
+                    "{}.scp: the first line must be a comment saying what it shows",
+                    p.name
+                ));
             }
             let diags = parse(&src).diagnostics;
             if !diags.is_empty() {
-                problems.push(format!("{}.scp: does not parse cleanly: {:?}", p.name, codes(&diags)));
+                problems.push(format!(
+                    "{}.scp: does not parse cleanly: {:?}",
+                    p.name,
+                    codes(&diags)
+                ));
             }
             let tokens = lex(&src).tokens;
             let mut r = Recognizer::new(m, &tokens, &src);
             if r.some_match(i).is_none() {
-                problems.push(format!("{}.scp: `{}` matches none of its tokens", p.name, p.name));
+                problems.push(format!(
+                    "{}.scp: `{}` matches none of its tokens",
+                    p.name, p.name
+                ));
             }
         }
         // A fixture named after no production is left over from a renamed or removed one.
         for path in scripts_under(&dir) {
-            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if g.get(&stem).is_none() {
                 problems.push(format!("{}: no production `{stem}`", path.display()));
             }
         }
-        assert!(problems.is_empty(), "grammar fixtures:\n{}", problems.join("\n"));
+        assert!(
+            problems.is_empty(),
+            "grammar fixtures:\n{}",
+            problems.join("\n")
+        );
     });
 }
 
@@ -463,7 +526,12 @@ fn the_getip_side_condition_is_the_parsers() {
     for &(src, ok) in cases {
         let clean = parse(src).diagnostics.is_empty();
         assert_eq!(clean, ok, "parser on {:?}", show(src));
-        assert_eq!(matches!(recognize(m, src), Verdict::Derivable), ok, "grammar on {:?}", show(src));
+        assert_eq!(
+            matches!(recognize(m, src), Verdict::Derivable),
+            ok,
+            "grammar on {:?}",
+            show(src)
+        );
     }
     // The recognizer never sees a token kind the grammar cannot name in a clean script.
     assert!(!machine::is_symbol(TokenKind::Error));

@@ -68,7 +68,11 @@ fn main() {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown".to_string());
     println!("machine: {cpus} logical CPUs, {model}; the benchmark runs on one thread\n");
 
@@ -76,7 +80,10 @@ fn main() {
     let bytes: usize = corpus.iter().map(Vec::len).sum();
     let lines: usize = corpus.iter().map(|s| count_newlines(s)).sum();
     // The corpus must be what it claims: realistic scripts that parse without a diagnostic.
-    let dirty = corpus.iter().filter(|s| !parse(s).diagnostics.is_empty()).count();
+    let dirty = corpus
+        .iter()
+        .filter(|s| !parse(s).diagnostics.is_empty())
+        .count();
     assert_eq!(dirty, 0, "generated scripts with diagnostics");
 
     let parse_t = measure(2, 9, || parse_all(&corpus));
@@ -89,9 +96,21 @@ fn main() {
     );
     println!("| measurement | input | median time | throughput |");
     println!("|---|---|---:|---:|");
-    println!("| parse (lex + parse + drop) | corpus, one file at a time | {} | {:.0} MB/s |", ms(parse_t), mb_per_s(bytes, parse_t));
-    println!("| anchor: lex only | same bytes | {} | {:.0} MB/s |", ms(lex_t), mb_per_s(bytes, lex_t));
-    println!("| anchor: newline count | same bytes | {} | {:.0} MB/s |", ms(nl_t), mb_per_s(bytes, nl_t));
+    println!(
+        "| parse (lex + parse + drop) | corpus, one file at a time | {} | {:.0} MB/s |",
+        ms(parse_t),
+        mb_per_s(bytes, parse_t)
+    );
+    println!(
+        "| anchor: lex only | same bytes | {} | {:.0} MB/s |",
+        ms(lex_t),
+        mb_per_s(bytes, lex_t)
+    );
+    println!(
+        "| anchor: newline count | same bytes | {} | {:.0} MB/s |",
+        ms(nl_t),
+        mb_per_s(bytes, nl_t)
+    );
     drop(corpus);
 
     for (size, runs) in [(1_000_000, 15), (10_000_000, 7), (50_000_000, 5)] {

@@ -94,12 +94,55 @@ const HEADERS: &[&[u8]] = &[
     b"; Place this file in the RAS directory and select it on the Script tab",
 ];
 
-const LOGIN_PROMPTS: &[&[u8]] = &[b"ogin:", b"sername:", b"User ID:", b"login:", b"Username:", b"ser name:", b"Benutzer:"];
-const PASSWORD_PROMPTS: &[&[u8]] = &[b"assword:", b"Password:", b"asswort:", b"Kennwort f\xFCr:", b"mot de passe:"];
-const SERVICE_PROMPTS: &[&[u8]] = &[b"ervice?", b"Service (ppp, slip, login):", b"annex:", b"Host Name:", b"Enter choice", b">"];
-const SERVICE_REPLIES: &[&[u8]] = &[b"p^M", b"ppp^M", b"slip^M", b"2^M", b"PPP<cr>", b"c ppp^M", b"3<cr><lf>"];
-const READY_PROMPTS: &[&[u8]] = &[b"PPP session", b"Entering PPP mode", b"SLIP", b"annex:", b"}~", b"Your address is ", b"Welcome"];
-const ADDRESS_PROMPTS: &[&[u8]] = &[b"Your address is ", b"YOURIP", b"address is", b"IP address: ", b"SL/IP session from"];
+const LOGIN_PROMPTS: &[&[u8]] = &[
+    b"ogin:",
+    b"sername:",
+    b"User ID:",
+    b"login:",
+    b"Username:",
+    b"ser name:",
+    b"Benutzer:",
+];
+const PASSWORD_PROMPTS: &[&[u8]] = &[
+    b"assword:",
+    b"Password:",
+    b"asswort:",
+    b"Kennwort f\xFCr:",
+    b"mot de passe:",
+];
+const SERVICE_PROMPTS: &[&[u8]] = &[
+    b"ervice?",
+    b"Service (ppp, slip, login):",
+    b"annex:",
+    b"Host Name:",
+    b"Enter choice",
+    b">",
+];
+const SERVICE_REPLIES: &[&[u8]] = &[
+    b"p^M",
+    b"ppp^M",
+    b"slip^M",
+    b"2^M",
+    b"PPP<cr>",
+    b"c ppp^M",
+    b"3<cr><lf>",
+];
+const READY_PROMPTS: &[&[u8]] = &[
+    b"PPP session",
+    b"Entering PPP mode",
+    b"SLIP",
+    b"annex:",
+    b"}~",
+    b"Your address is ",
+    b"Welcome",
+];
+const ADDRESS_PROMPTS: &[&[u8]] = &[
+    b"Your address is ",
+    b"YOURIP",
+    b"address is",
+    b"IP address: ",
+    b"SL/IP session from",
+];
 
 /// Which statements a script uses, so the generated names stay consistent within a file.
 struct Gen {
@@ -181,7 +224,11 @@ impl Gen {
 
     /// A label name built on `base`, unique in the file.
     fn label_name(&self, base: &str) -> String {
-        if self.section <= 1 { base.to_string() } else { format!("{base}{}", self.section) }
+        if self.section <= 1 {
+            base.to_string()
+        } else {
+            format!("{base}{}", self.section)
+        }
     }
 
     fn timeout(&mut self) -> u64 {
@@ -191,7 +238,11 @@ impl Gen {
     fn header(&mut self) {
         let n = self.rng.range(0, 4);
         for k in 0..n {
-            let h = if k == 0 { *self.rng.pick(HEADERS) } else { *self.rng.pick(COMMENTS) };
+            let h = if k == 0 {
+                *self.rng.pick(HEADERS)
+            } else {
+                *self.rng.pick(COMMENTS)
+            };
             self.line(h);
         }
         if n > 0 && self.rng.chance(60) {
@@ -237,7 +288,11 @@ fn oz_email(g: &mut Gen) {
         if nested {
             g.open("if $SUCCESS then");
         } else {
-            let guard = *g.rng.pick(&["if $FAILURE then", "if !$SUCCESS then", "if $SUCCESS == FALSE then"]);
+            let guard = *g.rng.pick(&[
+                "if $FAILURE then",
+                "if !$SUCCESS then",
+                "if $SUCCESS == FALSE then",
+            ]);
             g.open(guard);
             g.stmt("set screen keyboard on");
             g.stmt("halt");
@@ -249,11 +304,19 @@ fn oz_email(g: &mut Gen) {
                 g.stmt(cat("transmit ", &q(reply)));
             }
             1 => {
-                g.stmt(if raw { "transmit $USERID, raw" } else { "transmit $USERID" });
+                g.stmt(if raw {
+                    "transmit $USERID, raw"
+                } else {
+                    "transmit $USERID"
+                });
                 g.stmt("transmit \"^M\"");
             }
             _ => {
-                g.stmt(if raw { "transmit $PASSWORD, raw" } else { "transmit $PASSWORD" });
+                g.stmt(if raw {
+                    "transmit $PASSWORD, raw"
+                } else {
+                    "transmit $PASSWORD"
+                });
                 g.stmt("transmit \"^M\"");
             }
         }
@@ -269,15 +332,29 @@ fn oz_email(g: &mut Gen) {
 /// declarations, a `while` retry loop with a label inside, `goto`s into and out of it.
 fn login_loop(g: &mut Gen) {
     g.section += 1;
-    let tries = g.rng.pick(&["nTries", "nRetries", "iCount", "tries"]).to_string();
-    let login = g.rng.pick(&["szLogin", "szLoginPrompt", "sLogin"]).to_string();
+    let tries = g
+        .rng
+        .pick(&["nTries", "nRetries", "iCount", "tries"])
+        .to_string();
+    let login = g
+        .rng
+        .pick(&["szLogin", "szLoginPrompt", "sLogin"])
+        .to_string();
     let pw = g.rng.pick(&["szPW", "szPassword", "sPwPrompt"]).to_string();
     let prompt = g.rng.pick(&["szPrompt", "szHostPrompt"]).to_string();
     let connect = g.rng.pick(&["szConnect", "szService"]).to_string();
-    let use_ip = g.rng.pick(&["bUseSlip", "fGetIPAddr", "bReadAddress"]).to_string();
+    let use_ip = g
+        .rng
+        .pick(&["bUseSlip", "fGetIPAddr", "bReadAddress"])
+        .to_string();
     let login_t = g.rng.pick(&["nLoginTimeout", "nWaitLogin"]).to_string();
     let pw_t = g.rng.pick(&["nPWTimeout", "nWaitPassword"]).to_string();
-    let (do_login, try_again, bail, done) = (g.label_name("DoLogin"), g.label_name("TryAgain"), g.label_name("BailOut"), g.label_name("Done"));
+    let (do_login, try_again, bail, done) = (
+        g.label_name("DoLogin"),
+        g.label_name("TryAgain"),
+        g.label_name("BailOut"),
+        g.label_name("Done"),
+    );
 
     g.maybe_comment(70);
     let n = g.rng.range(2, 6);
@@ -295,17 +372,22 @@ fn login_loop(g: &mut Gen) {
     let sr = *g.rng.pick(SERVICE_REPLIES);
     g.stmt(cat(&format!("string {connect} = "), &q(sr)));
     let read_ip = g.rng.chance(60);
-    g.stmt(format!("boolean {use_ip} = {}", if read_ip { "TRUE" } else { "FALSE" }));
+    g.stmt(format!(
+        "boolean {use_ip} = {}",
+        if read_ip { "TRUE" } else { "FALSE" }
+    ));
     g.blank();
 
     g.maybe_comment(50);
     g.stmt("transmit \"^M\"");
-    let head = g.rng.pick(&[
-        format!("while 0 < {tries} do"),
-        format!("while {tries} > 0 do"),
-        format!("while ({tries} > 0) do"),
-    ])
-    .clone();
+    let head = g
+        .rng
+        .pick(&[
+            format!("while 0 < {tries} do"),
+            format!("while {tries} > 0 do"),
+            format!("while ({tries} > 0) do"),
+        ])
+        .clone();
     g.open(head);
     if g.rng.chance(60) {
         // The samples split this `waitfor` over two lines.
@@ -328,7 +410,11 @@ fn login_loop(g: &mut Gen) {
     g.stmt("transmit $USERID, raw");
     g.stmt("transmit \"^M\"");
     g.stmt(format!("waitfor {pw} until {pw_t}"));
-    let guard = *g.rng.pick(&["if FALSE == $SUCCESS then", "if $FAILURE then", "if !$SUCCESS then"]);
+    let guard = *g.rng.pick(&[
+        "if FALSE == $SUCCESS then",
+        "if $FAILURE then",
+        "if !$SUCCESS then",
+    ]);
     g.open(guard);
     g.stmt(format!("goto {try_again}"));
     g.close("endif");
@@ -361,7 +447,13 @@ fn compuserve(g: &mut Gen) {
     g.section += 1;
     let parity = *g.rng.pick(&["even", "even", "odd", "mark"]);
     let timeouts = g.rng.chance(40);
-    let until = |g: &mut Gen| if timeouts { format!(" until {}", g.timeout()) } else { String::new() };
+    let until = |g: &mut Gen| {
+        if timeouts {
+            format!(" until {}", g.timeout())
+        } else {
+            String::new()
+        }
+    };
     g.maybe_comment(60);
     g.stmt("set port databits 7");
     g.stmt(format!("set port parity {parity}"));
@@ -396,23 +488,36 @@ fn slip(g: &mut Gen) {
     g.section += 1;
     let ip = g.rng.pick(&["szIP", "szAddress", "sMyAddr"]).to_string();
     let n = g.rng.pick(&["nAddr", "nWhich"]).to_string();
-    let (failed, done, online) = (g.label_name("NoAddress"), g.label_name("HaveAddress"), g.label_name("Online"));
+    let (failed, done, online) = (
+        g.label_name("NoAddress"),
+        g.label_name("HaveAddress"),
+        g.label_name("Online"),
+    );
     g.stmt(format!("string {ip}"));
     let which = g.rng.range(1, 3);
     g.stmt(format!("integer {n} = {which}"));
     g.blank();
     let lp = *g.rng.pick(LOGIN_PROMPTS);
     let t = g.timeout();
-    g.stmt(cat("waitfor ", &[q(lp), format!(" until {t}").into_bytes()].concat()));
+    g.stmt(cat(
+        "waitfor ",
+        &[q(lp), format!(" until {t}").into_bytes()].concat(),
+    ));
     g.stmt("transmit $USERID + \"^M\"");
     let pp = *g.rng.pick(PASSWORD_PROMPTS);
     let t = g.timeout();
-    g.stmt(cat("waitfor ", &[q(pp), format!(" until {t}").into_bytes()].concat()));
+    g.stmt(cat(
+        "waitfor ",
+        &[q(pp), format!(" until {t}").into_bytes()].concat(),
+    ));
     g.stmt("transmit $PASSWORD + \"^M\"");
     g.stmt("transmit \"slip<cr>\"");
     let ap = *g.rng.pick(ADDRESS_PROMPTS);
     let t = g.timeout();
-    g.stmt(cat("waitfor ", &[q(ap), format!(" then {done} until {t}").into_bytes()].concat()));
+    g.stmt(cat(
+        "waitfor ",
+        &[q(ap), format!(" then {done} until {t}").into_bytes()].concat(),
+    ));
     g.stmt(format!("goto {failed}"));
     g.label(&done);
     if g.rng.chance(50) {
@@ -469,12 +574,21 @@ fn generated(g: &mut Gen) {
             1 => *g.rng.pick(PASSWORD_PROMPTS),
             _ => *g.rng.pick(SERVICE_PROMPTS),
         };
-        g.stmt(cat("waitfor ", &[q(prompt), b",matchcase until 30".to_vec()].concat()));
+        g.stmt(cat(
+            "waitfor ",
+            &[q(prompt), b",matchcase until 30".to_vec()].concat(),
+        ));
         match k {
             0 => g.stmt("transmit $USERID"),
             1 => g.stmt("transmit $PASSWORD"),
             _ => {
-                let r = *g.rng.pick(&[&b"ppp"[..], b"2", b"go ppp", b"\\\"quick\\\" start", b"c\xE9l\xE8bre"]);
+                let r = *g.rng.pick(&[
+                    &b"ppp"[..],
+                    b"2",
+                    b"go ppp",
+                    b"\\\"quick\\\" start",
+                    b"c\xE9l\xE8bre",
+                ]);
                 g.stmt(cat("transmit ", &q(r)));
             }
         }
@@ -488,7 +602,12 @@ fn dispatch(g: &mut Gen) {
     g.section += 1;
     let n = g.rng.pick(&["nAttempt", "iTry"]).to_string();
     let ok = g.rng.pick(&["bOnline", "fDone"]).to_string();
-    let (online, busy, failed, end) = (g.label_name("Online"), g.label_name("Busy"), g.label_name("Failed"), g.label_name("End"));
+    let (online, busy, failed, end) = (
+        g.label_name("Online"),
+        g.label_name("Busy"),
+        g.label_name("Failed"),
+        g.label_name("End"),
+    );
     let max = g.rng.range(3, 8);
     g.stmt(format!("integer {n} = 0"));
     g.stmt(format!("boolean {ok} = FALSE"));
@@ -508,7 +627,9 @@ fn dispatch(g: &mut Gen) {
     g.level -= 1;
     g.stmt(format!("until {t}"));
     g.level -= 1;
-    g.open(format!("if $FAILURE and ({n} * 2 + 1 >= {max} or {n} == {max} - 1) then"));
+    g.open(format!(
+        "if $FAILURE and ({n} * 2 + 1 >= {max} or {n} == {max} - 1) then"
+    ));
     g.stmt(format!("delay {n} * 5"));
     g.close("endif");
     g.close("endwhile");

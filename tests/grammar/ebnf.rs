@@ -131,7 +131,9 @@ fn tokenize(text: &str) -> Result<Vec<(Tok, usize)>, String> {
                 loop {
                     match chars.next() {
                         Some((_, q)) if q == c => break,
-                        Some((_, '\n')) | None => return Err(format!("line {line}: terminal is not closed on its line")),
+                        Some((_, '\n')) | None => {
+                            return Err(format!("line {line}: terminal is not closed on its line"));
+                        }
                         Some((_, ch)) => s.push(ch),
                     }
                 }
@@ -181,7 +183,11 @@ impl Reader {
             self.at += 1;
             Ok(())
         } else {
-            Err(format!("line {}: expected `{c}`, found {:?}", self.line(), self.peek()))
+            Err(format!(
+                "line {}: expected `{c}`, found {:?}",
+                self.line(),
+                self.peek()
+            ))
         }
     }
 
@@ -226,7 +232,9 @@ impl Reader {
             Tok::Name(n) => {
                 // A name followed by `=` begins the next production: the `;` is missing.
                 if self.toks.get(self.at + 1).map(|(t, _)| t) == Some(&Tok::Punct('=')) {
-                    return Err(format!("line {line}: `;` missing before the production `{n}`"));
+                    return Err(format!(
+                        "line {line}: `;` missing before the production `{n}`"
+                    ));
                 }
                 self.at += 1;
                 if n.chars().any(|c| c.is_ascii_uppercase()) {
@@ -269,10 +277,14 @@ pub fn read(text: &str) -> Result<Grammar, String> {
     while let Some(tok) = r.peek().cloned() {
         let line = r.line();
         let Tok::Name(name) = tok else {
-            return Err(format!("line {line}: expected a production name, found {tok:?}"));
+            return Err(format!(
+                "line {line}: expected a production name, found {tok:?}"
+            ));
         };
         if Class::from_name(&name).is_some() || name.chars().any(|c| c.is_ascii_uppercase()) {
-            return Err(format!("line {line}: production names are lower-case; `{name}` is not"));
+            return Err(format!(
+                "line {line}: production names are lower-case; `{name}` is not"
+            ));
         }
         if productions.iter().any(|p| p.name == name) {
             return Err(format!("line {line}: `{name}` is defined twice"));

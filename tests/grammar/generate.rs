@@ -49,11 +49,31 @@ impl Rng {
 /// as the target of an undeclared assignment. `else`, `end` and `main` are here because the
 /// spec says they are ordinary names.
 pub const IDENTS: &[&str] = &[
-    "main", "Login", "tries", "_tmp", "x1", "else", "END", "Exit", "ipaddr2", "TRUEish", "a_b_c", "RetryCount",
+    "main",
+    "Login",
+    "tries",
+    "_tmp",
+    "x1",
+    "else",
+    "END",
+    "Exit",
+    "ipaddr2",
+    "TRUEish",
+    "a_b_c",
+    "RetryCount",
 ];
 
 /// Integer spellings, up to 2147483648, the largest literal the parser takes.
-pub const INTEGERS: &[&str] = &["0", "1", "7", "30", "0042", "65535", "2147483647", "2147483648"];
+pub const INTEGERS: &[&str] = &[
+    "0",
+    "1",
+    "7",
+    "30",
+    "0042",
+    "65535",
+    "2147483647",
+    "2147483648",
+];
 
 /// String literals, closed on their line: escapes, a Windows-1252 byte, and text that would
 /// mean something outside a string.
@@ -158,7 +178,7 @@ impl<'m> Generator<'m> {
     /// Whether to take an option or one more repetition at this depth.
     fn grow(&mut self, depth: u32) -> bool {
         let slack = 1.0 - self.pressure(depth);
-        depth < self.max_depth && self.rng.chance(0.85 * slack * slack)
+        depth < self.max_depth && self.rng.chance(0.9 * slack * slack)
     }
 
     fn hit(&mut self, node: usize, choice: usize) {
@@ -196,7 +216,9 @@ impl<'m> Generator<'m> {
             Node::Alt(items) => {
                 let k = if depth >= self.max_depth || self.rng.chance(self.pressure(depth)) {
                     let best = items.iter().map(|&i| self.cost[i]).min().unwrap_or(0);
-                    let cheapest: Vec<usize> = (0..items.len()).filter(|&k| self.cost[items[k]] == best).collect();
+                    let cheapest: Vec<usize> = (0..items.len())
+                        .filter(|&k| self.cost[items[k]] == best)
+                        .collect();
                     *self.rng.pick(&cheapest)
                 } else {
                     self.rng.below(items.len())
@@ -261,7 +283,11 @@ fn costs(m: &Machine) -> Vec<u32> {
         let mut changed = false;
         for id in 0..m.nodes.len() {
             let c = match &m.nodes[id] {
-                Node::Term(_) | Node::Class(_) | Node::Opt(_) | Node::Rep(_) | Node::SameLine(_) => 0,
+                Node::Term(_)
+                | Node::Class(_)
+                | Node::Opt(_)
+                | Node::Rep(_)
+                | Node::SameLine(_) => 0,
                 Node::Ref(p) => cost[m.prods[*p].body].saturating_add(1).min(INFINITE),
                 Node::Seq(items) => items.iter().map(|&i| cost[i]).max().unwrap_or(0),
                 Node::Alt(items) => items.iter().map(|&i| cost[i]).min().unwrap_or(INFINITE),

@@ -45,7 +45,10 @@ impl Term {
             TokenKind::Int => Ok(Term::Int(text.to_string())),
             kind if is_symbol(kind) => Ok(Term::Sym(kind, text.to_string())),
             TokenKind::Ident => Err(format!("the terminal {text:?} is not a reserved word")),
-            other => Err(format!("the terminal {text:?} lexes as {}", other.describe())),
+            other => Err(format!(
+                "the terminal {text:?} lexes as {}",
+                other.describe()
+            )),
         }
     }
 }
@@ -175,10 +178,14 @@ impl Machine {
             .ok_or_else(|| format!("the grammar has no `{GETIP_EXPR}`"))?;
         let body = self.prods[p].body;
         let shape = match &self.nodes[body] {
-            Node::Seq(items) if items.len() == 2 => match (&self.nodes[items[0]], &self.nodes[items[1]]) {
-                (Node::Term(Term::Kw(Kw::Getip)), Node::Opt(operand)) => Some((items[1], *operand)),
-                _ => None,
-            },
+            Node::Seq(items) if items.len() == 2 => {
+                match (&self.nodes[items[0]], &self.nodes[items[1]]) {
+                    (Node::Term(Term::Kw(Kw::Getip)), Node::Opt(operand)) => {
+                        Some((items[1], *operand))
+                    }
+                    _ => None,
+                }
+            }
             _ => None,
         };
         let (opt, operand) =
@@ -237,7 +244,10 @@ impl Machine {
             }
             Node::Alt(items) => (
                 items.iter().any(|&i| self.nullable[i]),
-                items.iter().flat_map(|&i| self.first[i].iter().copied()).collect(),
+                items
+                    .iter()
+                    .flat_map(|&i| self.first[i].iter().copied())
+                    .collect(),
             ),
             Node::Opt(i) | Node::Rep(i) | Node::SameLine(i) => (true, self.first[*i].clone()),
         }
@@ -313,13 +323,23 @@ impl Machine {
 /// levels; deeper input is a limits test's business, not this one's.
 pub const MAX_RECURSION: usize = 20_000;
 
+/// A memo entry: not yet asked, being computed (asked again means left recursion), or done.
+#[derive(Clone)]
+enum Memo {
+    Unknown,
+    Active,
+    Done(Rc<[u32]>),
+}
+
 /// Matches the grammar against one token stream.
 pub struct Recognizer<'m, 'a> {
     m: &'m Machine,
     toks: &'a [Token],
     src: &'a [u8],
-    memo: HashMap<(usize, u32), Rc<Vec<u32>>>,
-    active: HashSet<(usize, u32)>,
+    /// For each node, its row in `memo` if it is memoised (productions and repetitions).
+    slot: Vec<Option<usize>>,
+    /// Row `slot`, column `p`: the ends of that node from position `p`.
+    memo: Vec<Memo>,
     depth: usize,
     furthest: u32,
     /// Set when [`MAX_RECURSION`] was reached: the answers are then incomplete.
@@ -334,12 +354,23 @@ impl<'m, 'a> Recognizer<'m, 'a> {
             Some(t) if t.kind == TokenKind::Eof => &toks[..toks.len() - 1],
             _ => toks,
         };
+        let mut rows = 0;
+        let slot = m
+            .nodes
+            .iter()
+            .map(|n| {
+                matches!(n, Node::Ref(_) | Node::Rep(_)).then(|| {
+                    rows += 1;
+                    rows - 1
+                })
+            })
+            .collect();
         Recognizer {
             m,
             toks,
             src,
-            memo: HashMap::new(),
-            active: HashSet::new(),
+            slot,
+            memo: vec![Memo::Unknown; rows * (toks.len() + 1)],
             depth: 0,
             furthest: 0,
             too_deep: false,
@@ -373,98 +404,124 @@ impl<'m, 'a> Recognizer<'m, 'a> {
     }
 
     /// Every position where a match of `node` starting at `p` can end, sorted.
-    pub fn ends(&mut self, node: usize, p: u32) -> Rc<Vec<u32>> {
-        let memoised = matches!(self.m.nodes[node], Node::Ref(_) | Node::Rep(_));
-        if memoised {
-            if let Some(hit) = self.memo.get(&(node, p)) {
-                return Rc::clone(hit);
+    pub fn ends(&mut self, node: usize, p: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.push_ends(node, p, &mut out);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Appends to `out` every position where a match of `node` starting at `p` can end, in
+    /// no particular order and possibly repeated.
+    fn push_ends(&mut self, node: usize, p: u32, out: &mut Vec<u32>) {
+        let Some(row) = self.slot[node] else {
+            self.compute(node, p, out);
+            return;
+        };
+        let at = row * (self.toks.len() + 1) + p as usize;
+        match &self.memo[at] {
+            Memo::Done(ends) => {
+                out.extend_from_slice(ends);
+                return;
             }
-            if !self.active.insert((node, p)) {
+            Memo::Active => {
                 let name = match self.m.nodes[node] {
                     Node::Ref(i) => self.m.prods[i].name.as_str(),
                     _ => "a repetition",
                 };
-                panic!("left recursion through `{name}`: the recognizer needs a grammar without it");
+                panic!(
+                    "left recursion through `{name}`: the recognizer needs a grammar without it"
+                );
             }
+            Memo::Unknown => {}
         }
+        self.memo[at] = Memo::Active;
         self.depth += 1;
-        let result = if self.depth > MAX_RECURSION {
+        let mut ends = Vec::new();
+        if self.depth > MAX_RECURSION {
             self.too_deep = true;
-            Rc::new(Vec::new())
         } else {
-            Rc::new(self.compute(node, p))
-        };
-        self.depth -= 1;
-        if memoised {
-            self.active.remove(&(node, p));
-            self.memo.insert((node, p), Rc::clone(&result));
+            self.compute(node, p, &mut ends);
         }
-        result
+        self.depth -= 1;
+        ends.sort_unstable();
+        ends.dedup();
+        out.extend_from_slice(&ends);
+        self.memo[at] = Memo::Done(ends.into());
     }
 
-    fn compute(&mut self, node: usize, p: u32) -> Vec<u32> {
+    fn compute(&mut self, node: usize, p: u32, out: &mut Vec<u32>) {
         let m = self.m;
         match &m.nodes[node] {
-            Node::Term(_) | Node::Class(_) => match self.toks.get(p as usize) {
-                Some(t) if m.leaf_matches(node, t, self.src) => {
+            Node::Term(_) | Node::Class(_) => {
+                if let Some(t) = self.toks.get(p as usize)
+                    && m.leaf_matches(node, t, self.src)
+                {
                     self.furthest = self.furthest.max(p + 1);
-                    vec![p + 1]
+                    out.push(p + 1);
                 }
-                _ => Vec::new(),
-            },
-            Node::Ref(i) => self.ends(m.prods[*i].body, p).to_vec(),
+            }
+            Node::Ref(i) => self.push_ends(m.prods[*i].body, p, out),
             Node::Seq(items) => {
                 let mut at = vec![p];
-                for &item in items {
-                    let mut next = Vec::new();
-                    for q in at {
-                        next.extend_from_slice(&self.ends(item, q));
+                let mut next = Vec::new();
+                for (k, &item) in items.iter().enumerate() {
+                    next.clear();
+                    for &q in &at {
+                        self.push_ends(item, q, &mut next);
+                    }
+                    if k + 1 == items.len() {
+                        out.extend_from_slice(&next);
+                        return;
                     }
                     next.sort_unstable();
                     next.dedup();
                     if next.is_empty() {
-                        return next;
+                        return;
                     }
-                    at = next;
+                    std::mem::swap(&mut at, &mut next);
                 }
-                at
             }
             Node::Alt(items) => {
-                let mut out = Vec::new();
                 for &item in items {
-                    out.extend_from_slice(&self.ends(item, p));
+                    self.push_ends(item, p, out);
                 }
-                out.sort_unstable();
-                out.dedup();
-                out
             }
             Node::Opt(inner) => {
-                let mut out = self.ends(*inner, p).to_vec();
                 out.push(p);
-                out.sort_unstable();
-                out.dedup();
-                out
+                self.push_ends(*inner, p, out);
             }
             Node::Rep(inner) => {
                 let mut seen = HashSet::from([p]);
                 let mut work = vec![p];
+                let mut step = Vec::new();
                 while let Some(q) = work.pop() {
-                    for &e in self.ends(*inner, q).iter() {
+                    step.clear();
+                    self.push_ends(*inner, q, &mut step);
+                    for &e in &step {
                         if e != q && seen.insert(e) {
                             work.push(e);
                         }
                     }
                 }
-                let mut out: Vec<u32> = seen.into_iter().collect();
-                out.sort_unstable();
-                out
+                out.extend(seen);
             }
             Node::SameLine(inner) => {
                 let takes = match self.toks.get(p as usize) {
-                    Some(t) => !t.line_start && m.first[*inner].iter().any(|&leaf| m.leaf_matches(leaf, t, self.src)),
+                    Some(t) => {
+                        !t.line_start
+                            && m.first[*inner]
+                                .iter()
+                                .any(|&leaf| m.leaf_matches(leaf, t, self.src))
+                    }
                     None => false,
                 };
-                if takes { self.ends(*inner, p).to_vec() } else { vec![p] }
+                if takes {
+                    self.push_ends(*inner, p, out);
+                } else {
+                    out.push(p);
+                }
             }
         }
     }

@@ -16,6 +16,14 @@ pub fn fixture(rel: &str) -> PathBuf {
 /// workspace root and returns (exit code, stdout, stderr).
 pub fn run_cli(args: &[&str]) -> (i32, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = dialscript_cli::run(std::iter::once("dialscript").chain(args.iter().copied()), &mut out, &mut err);
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+    let code = dialscript_cli::run(
+        std::iter::once("dialscript").chain(args.iter().copied()),
+        &mut out,
+        &mut err,
+    );
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
 }

@@ -41,7 +41,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--seed" => {
                 let v = value("--seed")?;
-                seed = v.parse().map_err(|_| format!("`{v}` is not a seed (a whole number)"))?;
+                seed = v
+                    .parse()
+                    .map_err(|_| format!("`{v}` is not a seed (a whole number)"))?;
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
@@ -79,7 +81,10 @@ fn main() -> ExitCode {
     };
     match run(&args) {
         Ok((files, bytes)) => {
-            println!("wrote {files} scripts, {bytes} bytes, to {}", args.out.display());
+            println!(
+                "wrote {files} scripts, {bytes} bytes, to {}",
+                args.out.display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

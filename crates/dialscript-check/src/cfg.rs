@@ -42,7 +42,15 @@ impl<'a> Op<'a> {
     /// The statement this node comes from (`None` for the exit).
     pub fn stmt(&self) -> Option<&'a Stmt> {
         match *self {
-            Op::Stmt(s) | Op::Label(s) | Op::Goto(s) | Op::Halt(s) | Op::Wait(s) | Op::Branch(s, _) | Op::LoopHead(s, _) | Op::EndIf(s) | Op::EndWhile(s) => Some(s),
+            Op::Stmt(s)
+            | Op::Label(s)
+            | Op::Goto(s)
+            | Op::Halt(s)
+            | Op::Wait(s)
+            | Op::Branch(s, _)
+            | Op::LoopHead(s, _)
+            | Op::EndIf(s)
+            | Op::EndWhile(s) => Some(s),
             Op::Exit => None,
         }
     }
@@ -170,7 +178,10 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn push(&mut self, op: Op<'a>) -> usize {
-        self.nodes.push(Node { op, succ: Vec::new() });
+        self.nodes.push(Node {
+            op,
+            succ: Vec::new(),
+        });
         self.nodes.len() - 1
     }
 
@@ -219,23 +230,38 @@ impl<'a> Builder<'a> {
                 self.next_edge(end, EdgeKind::Next);
                 let truth = const_bool(cond);
                 if truth != Some(false) {
-                    self.nodes[head].succ.push(Edge { to: head + 1, kind: EdgeKind::True });
+                    self.nodes[head].succ.push(Edge {
+                        to: head + 1,
+                        kind: EdgeKind::True,
+                    });
                 }
                 if truth != Some(true) {
-                    self.nodes[head].succ.push(Edge { to: end + 1, kind: EdgeKind::False });
+                    self.nodes[head].succ.push(Edge {
+                        to: end + 1,
+                        kind: EdgeKind::False,
+                    });
                 }
             }
             StmtKind::While { cond, body, .. } => {
                 let head = self.push(Op::LoopHead(s, cond));
                 self.block(body);
                 let end = self.push(Op::EndWhile(s));
-                self.nodes[end].succ.push(Edge { to: head, kind: EdgeKind::Jump });
+                self.nodes[end].succ.push(Edge {
+                    to: head,
+                    kind: EdgeKind::Jump,
+                });
                 let truth = const_bool(cond);
                 if truth != Some(false) {
-                    self.nodes[head].succ.push(Edge { to: head + 1, kind: EdgeKind::True });
+                    self.nodes[head].succ.push(Edge {
+                        to: head + 1,
+                        kind: EdgeKind::True,
+                    });
                 }
                 if truth != Some(true) {
-                    self.nodes[head].succ.push(Edge { to: end + 1, kind: EdgeKind::False });
+                    self.nodes[head].succ.push(Edge {
+                        to: end + 1,
+                        kind: EdgeKind::False,
+                    });
                 }
             }
             _ => {
@@ -338,7 +364,9 @@ pub fn wait_bound(info: &ProcInfo<'_>, op: &Op<'_>, getip_guarded: bool) -> Opti
     }
     match op {
         Op::Wait(s) => match &s.kind {
-            StmtKind::Waitfor { until: Some(u), .. } => const_int_in(info, u).map(|t| t.max(0) as u64),
+            StmtKind::Waitfor { until: Some(u), .. } => {
+                const_int_in(info, u).map(|t| t.max(0) as u64)
+            }
             _ => None,
         },
         Op::Stmt(s) => match &s.kind {

@@ -36,13 +36,21 @@ impl Selector {
     pub fn parse(text: &str) -> Result<Selector, String> {
         let t = text.trim();
         let ok = t.eq_ignore_ascii_case("all")
-            || RULES.iter().any(|r| r.code.code.eq_ignore_ascii_case(t) || r.code.name.eq_ignore_ascii_case(t))
-            || (t.len() >= 2 && t[..2].eq_ignore_ascii_case("DS") && RULES.iter().any(|r| r.code.code.starts_with(&t.to_ascii_uppercase())))
+            || RULES.iter().any(|r| {
+                r.code.code.eq_ignore_ascii_case(t) || r.code.name.eq_ignore_ascii_case(t)
+            })
+            || (t.len() >= 2
+                && t[..2].eq_ignore_ascii_case("DS")
+                && RULES
+                    .iter()
+                    .any(|r| r.code.code.starts_with(&t.to_ascii_uppercase())))
             || dialscript_syntax::codes::find(t).is_some();
         if ok {
             Ok(Selector(t.to_ascii_lowercase()))
         } else {
-            let hint = dialscript_syntax::suggest::closest(t, RULES.iter().map(|r| r.code.name)).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+            let hint = dialscript_syntax::suggest::closest(t, RULES.iter().map(|r| r.code.name))
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
             Err(format!("unknown rule `{t}`{hint}"))
         }
     }
@@ -123,24 +131,46 @@ pub struct Config {
 impl Config {
     /// Parses the text of a configuration file. `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, String> {
-        let file: File = toml::from_str(text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
-        let sel = |v: &[String]| v.iter().map(|s| Selector::parse(s)).collect::<Result<Vec<_>, _>>();
-        let select = file.lint.select.as_deref().map(sel).transpose().map_err(|e| format!("{}: in `select`: {e}", path.display()))?;
-        let ignore = sel(&file.lint.ignore).map_err(|e| format!("{}: in `ignore`: {e}", path.display()))?;
+        let file: File =
+            toml::from_str(text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        let sel = |v: &[String]| {
+            v.iter()
+                .map(|s| Selector::parse(s))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let select = file
+            .lint
+            .select
+            .as_deref()
+            .map(sel)
+            .transpose()
+            .map_err(|e| format!("{}: in `select`: {e}", path.display()))?;
+        let ignore =
+            sel(&file.lint.ignore).map_err(|e| format!("{}: in `ignore`: {e}", path.display()))?;
         let mut severity = HashMap::new();
         for (k, v) in &file.lint.severity {
-            let rule = crate::find_rule(k).ok_or_else(|| format!("{}: in `severity`: unknown rule `{k}`", path.display()))?;
+            let rule = crate::find_rule(k)
+                .ok_or_else(|| format!("{}: in `severity`: unknown rule `{k}`", path.display()))?;
             let s = match v.to_ascii_lowercase().as_str() {
                 "error" => Severity::Error,
                 "warning" => Severity::Warning,
                 "advice" | "info" => Severity::Advice,
-                other => return Err(format!("{}: in `severity`: `{other}` is not `error`, `warning` or `advice`", path.display())),
+                other => {
+                    return Err(format!(
+                        "{}: in `severity`: `{other}` is not `error`, `warning` or `advice`",
+                        path.display()
+                    ));
+                }
             };
             severity.insert(rule.code.code, s);
         }
         Ok(Config {
             path: Some(path.to_path_buf()),
-            selection: RuleSelection { select, ignore, severity },
+            selection: RuleSelection {
+                select,
+                ignore,
+                severity,
+            },
             max_duration: file.lint.max_duration,
             unsafe_fix_until: file.lint.unsafe_fix_until,
         })
@@ -148,17 +178,28 @@ impl Config {
 
     /// Reads and parses a configuration file.
     pub fn load(path: &Path) -> Result<Config, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         Config::parse(&text, path)
     }
 }
 
 /// The nearest `dialscript.toml` in the folder of `script` or above it.
 pub fn discover(script: &Path) -> Option<PathBuf> {
-    let start = if script.is_dir() { script } else { script.parent()? };
-    let start = if start.as_os_str().is_empty() { Path::new(".") } else { start };
+    let start = if script.is_dir() {
+        script
+    } else {
+        script.parent()?
+    };
+    let start = if start.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        start
+    };
     let abs = std::fs::canonicalize(start).ok()?;
-    abs.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+    abs.ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
 }
 
 #[cfg(test)]
@@ -184,7 +225,11 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        let e = Config::parse("[lint]\nselect = [\"waitfor-without-untl\"]\n", Path::new("x.toml")).expect_err("bad rule");
+        let e = Config::parse(
+            "[lint]\nselect = [\"waitfor-without-untl\"]\n",
+            Path::new("x.toml"),
+        )
+        .expect_err("bad rule");
         assert!(e.contains("did you mean `waitfor-without-until`"), "{e}");
         let e = Config::parse("[lint]\nbogus = 1\n", Path::new("x.toml")).expect_err("bad key");
         assert!(e.contains("bogus"), "{e}");

@@ -13,10 +13,12 @@ pub fn apply(src: &[u8], diagnostics: &[Diagnostic], unsafe_fixes: bool) -> (Vec
         if fix.applicability == Applicability::Unsafe && !unsafe_fixes {
             continue;
         }
-        let overlaps = fix
-            .edits
-            .iter()
-            .any(|e| chosen.iter().any(|c| e.span.start < c.span.end.max(c.span.start + 1) && c.span.start < e.span.end.max(e.span.start + 1)));
+        let overlaps = fix.edits.iter().any(|e| {
+            chosen.iter().any(|c| {
+                e.span.start < c.span.end.max(c.span.start + 1)
+                    && c.span.start < e.span.end.max(e.span.start + 1)
+            })
+        });
         if overlaps {
             continue;
         }
@@ -46,7 +48,16 @@ mod tests {
     use dialscript_syntax::span::Span;
 
     fn fixing(at: u32, text: &str, applicability: Applicability) -> Diagnostic {
-        Diagnostic::new(Code { code: "DS999", name: "test" }, Severity::Warning, Span::empty(at), "m").with_fix(Fix {
+        Diagnostic::new(
+            Code {
+                code: "DS999",
+                name: "test",
+            },
+            Severity::Warning,
+            Span::empty(at),
+            "m",
+        )
+        .with_fix(Fix {
             message: "m".into(),
             applicability,
             edits: vec![Edit {
@@ -58,14 +69,20 @@ mod tests {
 
     #[test]
     fn safe_and_unsafe() {
-        let d = [fixing(1, "X", Applicability::Safe), fixing(3, "Y", Applicability::Unsafe)];
+        let d = [
+            fixing(1, "X", Applicability::Safe),
+            fixing(3, "Y", Applicability::Unsafe),
+        ];
         assert_eq!(apply(b"abcd", &d, false), (b"aXbcd".to_vec(), 1));
         assert_eq!(apply(b"abcd", &d, true), (b"aXbcYd".to_vec(), 2));
     }
 
     #[test]
     fn overlapping_edits_are_skipped() {
-        let d = [fixing(1, "X", Applicability::Safe), fixing(1, "Y", Applicability::Safe)];
+        let d = [
+            fixing(1, "X", Applicability::Safe),
+            fixing(1, "Y", Applicability::Safe),
+        ];
         assert_eq!(apply(b"ab", &d, false), (b"aXb".to_vec(), 1));
     }
 }

@@ -110,15 +110,21 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
             Op::Branch(_, c) | Op::LoopHead(_, c) => c,
             _ => continue,
         };
-        let Some((var, dir, bound)) = counter_test(info, cond) else { continue };
+        let Some((var, dir, bound)) = counter_test(info, cond) else {
+            continue;
+        };
         tried += 1;
         if tried > 8 {
             break;
         }
         // The test must keep control in the loop when true and be able to leave when false.
         let succ = &cfg.nodes[t].succ;
-        let stays = succ.iter().any(|e| e.kind == EdgeKind::True && in_comp(e.to));
-        let leaves_false = succ.iter().all(|e| e.kind != EdgeKind::False || !in_comp(e.to));
+        let stays = succ
+            .iter()
+            .any(|e| e.kind == EdgeKind::True && in_comp(e.to));
+        let leaves_false = succ
+            .iter()
+            .all(|e| e.kind != EdgeKind::False || !in_comp(e.to));
         if !stays || !leaves_false || has_cycle_without(cfg, comp, &[t]) {
             continue;
         }
@@ -126,9 +132,14 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
         let mut step = i64::MAX;
         let mut other_write = false;
         for &n in comp {
-            let Op::Stmt(s) = cfg.nodes[n].op else { continue };
+            let Op::Stmt(s) = cfg.nodes[n].op else {
+                continue;
+            };
             match &s.kind {
-                StmtKind::Assign { target: Target::Var(name), value } if name.key() == var.key() => match update_step(info, name, value, dir) {
+                StmtKind::Assign {
+                    target: Target::Var(name),
+                    value,
+                } if name.key() == var.key() => match update_step(info, name, value, dir) {
                     Some(k) => {
                         updates.push(n);
                         step = step.min(k);
@@ -159,7 +170,9 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
 /// Recognises `v < c`, `c > v`, `0 < v` and the like, with `c` constant. Returns the counter, the
 /// way it must move to make the test fail, and the bound.
 fn counter_test<'a>(info: &ProcInfo<'_>, cond: &'a Expr) -> Option<(&'a Ident, Dir, i32)> {
-    let ExprKind::Binary(op, l, r) = &strip(cond).kind else { return None };
+    let ExprKind::Binary(op, l, r) = &strip(cond).kind else {
+        return None;
+    };
     let (l, r) = (strip(l), strip(r));
     let as_var = |e: &'a Expr| match &e.kind {
         ExprKind::Var(v) if info.var(v).is_some_and(|x| x.writes > 0) => Some(v),
@@ -190,7 +203,9 @@ fn counter_test<'a>(info: &ProcInfo<'_>, cond: &'a Expr) -> Option<(&'a Ident, D
 
 /// The step of `v = v + k` (up) or `v = v - k` (down), with `k` a positive constant.
 fn update_step(info: &ProcInfo<'_>, name: &Ident, value: &Expr, dir: Dir) -> Option<i64> {
-    let ExprKind::Binary(op, l, r) = &strip(value).kind else { return None };
+    let ExprKind::Binary(op, l, r) = &strip(value).kind else {
+        return None;
+    };
     let is_v = |e: &Expr| matches!(&strip(e).kind, ExprKind::Var(x) if x.key() == name.key());
     let k = match (op, dir) {
         (BinOp::Add, Dir::Up) if is_v(l) => const_int_in(info, r)?,
@@ -203,7 +218,12 @@ fn update_step(info: &ProcInfo<'_>, name: &Ident, value: &Expr, dir: Dir) -> Opt
 
 /// The least and greatest value the counter can have when control enters the component: every
 /// assignment to it outside the component (and its declaration) must be constant.
-fn entry_values(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize], var: &Ident) -> Option<(i32, i32)> {
+fn entry_values(
+    cfg: &Cfg<'_>,
+    info: &ProcInfo<'_>,
+    comp: &[usize],
+    var: &Ident,
+) -> Option<(i32, i32)> {
     let in_comp: Vec<usize> = comp.to_vec();
     let mut lo = i32::MAX;
     let mut hi = i32::MIN;
@@ -218,10 +238,15 @@ fn entry_values(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize], var: &Ident)
     });
     let mut ok = true;
     walk_stmts(&info.proc_.body, &mut |s| {
-        if let StmtKind::Assign { target: Target::Var(name), value } = &s.kind
+        if let StmtKind::Assign {
+            target: Target::Var(name),
+            value,
+        } = &s.kind
             && name.key() == var.key()
         {
-            let inside = cfg.node_of(s).is_some_and(|i| in_comp.binary_search(&i).is_ok());
+            let inside = cfg
+                .node_of(s)
+                .is_some_and(|i| in_comp.binary_search(&i).is_ok());
             if !inside {
                 match const_int_in(info, value) {
                     Some(v) => note(v),
@@ -273,7 +298,12 @@ pub fn max_duration(cfg: &Cfg<'_>, info: &ProcInfo<'_>) -> Option<u64> {
 
 /// The time one component can take: a node's own wait, or for a counted loop the longest
 /// single pass times the passes it allows (plus the way in and out). `None` when unbounded.
-fn component_weight(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize], guarded: &[bool]) -> Option<u64> {
+fn component_weight(
+    cfg: &Cfg<'_>,
+    info: &ProcInfo<'_>,
+    comp: &[usize],
+    guarded: &[bool],
+) -> Option<u64> {
     if !is_cyclic(cfg, comp) {
         return wait_bound(info, &cfg.nodes[comp[0]].op, guarded[comp[0]]);
     }
@@ -299,7 +329,12 @@ fn max_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 /// A forward data-flow problem whose facts form a chain ordered by `Ord`: the meet of two facts
 /// is the smaller (a "must" analysis). `transfer` gives the fact on one edge leaving a node.
 /// Returns the fact on entry to every node; unreachable nodes keep `top`.
-pub fn forward<S: Copy + Ord>(cfg: &Cfg<'_>, entry: S, top: S, transfer: &dyn Fn(usize, S, EdgeKind) -> S) -> Vec<S> {
+pub fn forward<S: Copy + Ord>(
+    cfg: &Cfg<'_>,
+    entry: S,
+    top: S,
+    transfer: &dyn Fn(usize, S, EdgeKind) -> S,
+) -> Vec<S> {
     let n = cfg.nodes.len();
     let mut state = vec![top; n];
     if n == 0 {
@@ -340,7 +375,10 @@ pub const GUARD_SAFE: u8 = 2;
 pub fn getip_guards(cfg: &Cfg<'_>) -> Vec<u8> {
     let transfer = |v: usize, state: u8, edge: EdgeKind| match cfg.nodes[v].op {
         Op::Wait(s) => match &s.kind {
-            StmtKind::Waitfor { until: Some(_), cases } => match edge {
+            StmtKind::Waitfor {
+                until: Some(_),
+                cases,
+            } => match edge {
                 EdgeKind::Then(_) => GUARD_SAFE,
                 // With a label on every string, falling through means the timeout.
                 _ if cases.iter().all(|c| c.target.is_some()) => GUARD_NONE,
@@ -349,7 +387,11 @@ pub fn getip_guards(cfg: &Cfg<'_>) -> Vec<u8> {
             _ => GUARD_NONE,
         },
         Op::Branch(_, cond) | Op::LoopHead(_, cond) => match (success_test(cond), edge) {
-            (Some(true), EdgeKind::True) | (Some(false), EdgeKind::False) if state >= GUARD_UNTESTED => GUARD_SAFE,
+            (Some(true), EdgeKind::True) | (Some(false), EdgeKind::False)
+                if state >= GUARD_UNTESTED =>
+            {
+                GUARD_SAFE
+            }
             (Some(_), _) => GUARD_NONE,
             _ => state,
         },

@@ -25,13 +25,14 @@ pub mod flow;
 pub mod registry;
 pub mod rule;
 pub mod rules;
-pub mod semantic;
 pub mod suppress;
 
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 use dialscript_syntax::parser::Parse;
 
 pub use config::{Config, RuleSelection};
+/// Symbol tables and types, shared with the VM (see `dialscript_syntax::sema`).
+pub use dialscript_syntax::sema as semantic;
 pub use registry::{RULES, find_rule};
 pub use rule::{Context, Rule};
 
@@ -71,8 +72,12 @@ pub struct Checked {
 pub fn check(parse: &Parse, src: &[u8], options: &Options) -> Checked {
     let sema = semantic::analyze(&parse.script);
     let main_cfg = sema.main.map(|i| (i, cfg::Cfg::build(&sema.procs[i])));
-    let max_duration = main_cfg.as_ref().and_then(|(i, cfg)| flow::max_duration(cfg, &sema.procs[*i]));
+    let max_duration = main_cfg
+        .as_ref()
+        .and_then(|(i, cfg)| flow::max_duration(cfg, &sema.procs[*i]));
+    let semantic_errors = semantic::errors(&sema, &parse.script);
     let cx = Context {
+        semantic_errors: &semantic_errors,
         script: &parse.script,
         src,
         sema: &sema,
@@ -84,7 +89,9 @@ pub fn check(parse: &Parse, src: &[u8], options: &Options) -> Checked {
     // Semantic rules are only meaningful on a tree without syntax errors in the parts they
     // look at; they still run, so that a file with one typo shows everything else too.
     for rule in RULES {
-        let Some(severity) = options.selection.severity(rule) else { continue };
+        let Some(severity) = options.selection.severity(rule) else {
+            continue;
+        };
         let start = found.len();
         (rule.check)(&cx, &mut found);
         for d in &mut found[start..] {

@@ -44,7 +44,10 @@ pub static UNUSED_SUPPRESSION: &Rule = &ds215_unused_suppression::RULE;
 /// A rule by code (`DS201`) or name (`waitfor-without-until`), in any case.
 pub fn find_rule(code_or_name: &str) -> Option<&'static Rule> {
     let t = code_or_name.trim();
-    RULES.iter().copied().find(|r| r.code.code.eq_ignore_ascii_case(t) || r.code.name.eq_ignore_ascii_case(t))
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.code.eq_ignore_ascii_case(t) || r.code.name.eq_ignore_ascii_case(t))
 }
 
 #[cfg(test)]
@@ -54,13 +57,34 @@ mod tests {
     #[test]
     fn table_is_sorted_unique_and_documented() {
         for w in RULES.windows(2) {
-            assert!(w[0].code.code < w[1].code.code, "{} before {}", w[0].code.code, w[1].code.code);
+            assert!(
+                w[0].code.code < w[1].code.code,
+                "{} before {}",
+                w[0].code.code,
+                w[1].code.code
+            );
         }
         for r in RULES {
-            assert!(r.code.code.len() == 5 && r.code.code.starts_with("DS"), "{}", r.code.code);
-            assert!(r.code.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", r.code.name);
+            assert!(
+                r.code.code.len() == 5 && r.code.code.starts_with("DS"),
+                "{}",
+                r.code.code
+            );
+            assert!(
+                r.code
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                r.code.name
+            );
             for heading in ["## What it does", "## Why is this bad?", "## Example"] {
-                assert!(r.docs.contains(heading) || r.code.code < "DS200" && heading == "## Why is this bad?", "{} lacks {heading}", r.code.code);
+                assert!(
+                    r.docs.contains(heading)
+                        || r.code.code < "DS200" && heading == "## Why is this bad?",
+                    "{} lacks {heading}",
+                    r.code.code
+                );
             }
         }
     }

@@ -42,11 +42,18 @@ pub struct Context<'a> {
     pub max_duration: Option<u64>,
     /// Settings that change what rules report.
     pub options: &'a crate::Options,
+    /// The semantic errors (DS101–DS110), worded once in `dialscript_syntax::sema::errors`.
+    pub semantic_errors: &'a [Diagnostic],
 }
 
 impl<'a> Context<'a> {
     /// Starts a diagnostic of `rule` at `span`.
-    pub fn diag(&self, rule: &Rule, span: dialscript_syntax::Span, message: impl Into<String>) -> Diagnostic {
+    pub fn diag(
+        &self,
+        rule: &Rule,
+        span: dialscript_syntax::Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::new(rule.code, rule.severity, span, message)
     }
 

@@ -46,10 +46,15 @@ impl Suppressions {
         let mut entries = Vec::new();
         for c in comments {
             let text = &src[c.range()];
-            let Some(pos) = find(text, MARKER.as_bytes()) else { continue };
+            let Some(pos) = find(text, MARKER.as_bytes()) else {
+                continue;
+            };
             let rest = &text[pos + MARKER.len()..];
             let body_start = c.start as usize + pos + MARKER.len();
-            let trimmed = rest.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(rest.len());
+            let trimmed = rest
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(rest.len());
             let rest = &rest[trimmed..];
             let (file_wide, open) = if rest.starts_with(b"allow-file(") {
                 (true, "allow-file(".len())
@@ -58,12 +63,16 @@ impl Suppressions {
             } else {
                 continue;
             };
-            let Some(close) = rest.iter().position(|&b| b == b')') else { continue };
+            let Some(close) = rest.iter().position(|&b| b == b')') else {
+                continue;
+            };
             let list_start = body_start + trimmed + open;
             let line = line_of(c.start);
             // A comment with only blank space before it on its line applies to the next line
             // that holds code.
-            let own_line = src[line_starts[line] as usize..c.start as usize].iter().all(|b| b.is_ascii_whitespace());
+            let own_line = src[line_starts[line] as usize..c.start as usize]
+                .iter()
+                .all(|b| b.is_ascii_whitespace());
             let target = if file_wide {
                 None
             } else if own_line {
@@ -73,7 +82,10 @@ impl Suppressions {
             };
             let mut offset = list_start;
             for word in rest[open..close].split(|&b| b == b',') {
-                let lead = word.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(word.len());
+                let lead = word
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(word.len());
                 let w = String::from_utf8_lossy(word).trim().to_ascii_lowercase();
                 if !w.is_empty() {
                     let start = (offset + lead) as u32;
@@ -87,7 +99,10 @@ impl Suppressions {
                 offset += word.len() + 1;
             }
         }
-        Suppressions { entries, line_starts }
+        Suppressions {
+            entries,
+            line_starts,
+        }
     }
 
     fn line_of(&self, offset: u32) -> usize {
@@ -98,7 +113,11 @@ impl Suppressions {
     }
 
     /// Removes suppressed diagnostics and adds DS215 for suppressions that did nothing.
-    pub fn apply(mut self, diagnostics: Vec<Diagnostic>, selection: &RuleSelection) -> Vec<Diagnostic> {
+    pub fn apply(
+        mut self,
+        diagnostics: Vec<Diagnostic>,
+        selection: &RuleSelection,
+    ) -> Vec<Diagnostic> {
         let mut kept = Vec::with_capacity(diagnostics.len());
         for d in diagnostics {
             let line = self.line_of(d.span.start);
@@ -130,7 +149,11 @@ impl Suppressions {
                 } else {
                     "`dialscript explain --list` lists the codes and names".to_string()
                 };
-                kept.push(Diagnostic::new(UNUSED_SUPPRESSION.code, severity, e.span, message).with_label("unused").with_help(help));
+                kept.push(
+                    Diagnostic::new(UNUSED_SUPPRESSION.code, severity, e.span, message)
+                        .with_label("unused")
+                        .with_help(help),
+                );
             }
         }
         kept

@@ -14,7 +14,8 @@ pub struct InputError {
 
 /// Whether a file name ends in `.scp`, in any case.
 pub fn is_script_name(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("scp"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("scp"))
 }
 
 /// Expands the given paths: a file stands for itself (whatever its name), a folder for every

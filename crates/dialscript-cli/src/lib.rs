@@ -43,7 +43,11 @@ where
         Err(e) => {
             // Help and version go to stdout with exit 0, usage errors to stderr with exit 2.
             let text = e.render().to_string();
-            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
+            let _ = if e.use_stderr() {
+                err.write_all(text.as_bytes())
+            } else {
+                out.write_all(text.as_bytes())
+            };
             return e.exit_code();
         }
     };

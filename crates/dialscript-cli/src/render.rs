@@ -30,7 +30,10 @@ impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!("{}({})", self.diag.code.code, self.diag.code.name)))
+        Some(Box::new(format!(
+            "{}({})",
+            self.diag.code.code, self.diag.code.name
+        )))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -42,7 +45,10 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -50,7 +56,10 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(self.diag.label.clone(), self.file.text_span(self.diag.span));
+        let primary = LabeledSpan::new_primary_with_span(
+            self.diag.label.clone(),
+            self.file.text_span(self.diag.span),
+        );
         let related = self
             .diag
             .related
@@ -67,7 +76,9 @@ pub fn human(file: &SourceFile, diags: &[Diagnostic], color: bool, width: usize)
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
     let source = NamedSource::new(file.name(), file.text().to_string());
     let mut out = String::new();
     for d in diags {
@@ -90,7 +101,12 @@ pub fn concise(file: &SourceFile, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
         let (line, col) = file.line_col(d.span.start);
-        out.push_str(&format!("{}:{line}:{col}: {} {}\n", file.name(), d.code.code, d.message));
+        out.push_str(&format!(
+            "{}:{line}:{col}: {} {}\n",
+            file.name(),
+            d.code.code,
+            d.message
+        ));
     }
     out
 }
@@ -218,7 +234,10 @@ pub struct JsonFile {
 pub fn json_report(reports: &[crate::commands::check::FileReport]) -> JsonReport {
     JsonReport {
         version: 1,
-        diagnostics: reports.iter().flat_map(|r| json_diagnostics(&r.file, &r.diagnostics)).collect(),
+        diagnostics: reports
+            .iter()
+            .flat_map(|r| json_diagnostics(&r.file, &r.diagnostics))
+            .collect(),
         files: reports
             .iter()
             .map(|r| JsonFile {
@@ -233,7 +252,9 @@ pub fn json_report(reports: &[crate::commands::check::FileReport]) -> JsonReport
 /// and `,`; messages escape `%`, CR and LF, as the Actions toolkit does.
 pub fn github(file: &SourceFile, diags: &[Diagnostic]) -> String {
     fn data(s: &str) -> String {
-        s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
     }
     fn property(s: &str) -> String {
         data(s).replace(':', "%3A").replace(',', "%2C")
@@ -272,8 +293,12 @@ pub fn sarif(reports: &[crate::commands::check::FileReport]) -> serde_json::Valu
         Severity::Warning => "warning",
         Severity::Advice => "note",
     };
-    let syntax = dialscript_syntax::codes::SYNTAX_CODES.iter().map(|d| (d.code, d.severity, d.summary, d.explanation));
-    let lints = dialscript_check::RULES.iter().map(|r| (r.code, r.severity, r.summary, r.docs));
+    let syntax = dialscript_syntax::codes::SYNTAX_CODES
+        .iter()
+        .map(|d| (d.code, d.severity, d.summary, d.explanation));
+    let lints = dialscript_check::RULES
+        .iter()
+        .map(|r| (r.code, r.severity, r.summary, r.docs));
     for (code, severity, summary, docs) in syntax.chain(lints) {
         index.insert(code.code, rules.len());
         rules.push(json!({

@@ -18,5 +18,8 @@ fn main() {
         let (l, c) = file.line_col(d.span.start);
         println!("{}:{l}:{c}: {} {}", file.name(), d.code.code, d.message);
     }
-    println!("---\n{}", String::from_utf8_lossy(&dialscript_syntax::print(&parse.script)));
+    println!(
+        "---\n{}",
+        String::from_utf8_lossy(&dialscript_syntax::print(&parse.script))
+    );
 }

@@ -155,6 +155,65 @@ Real scripts are a few kilobytes.\n\n## Fix\nCheck that the file is really a scr
 /// Looks up a syntax code by its code (`DS005`) or name (`unexpected-token`), in any case.
 pub fn find(code_or_name: &str) -> Option<&'static CodeDoc> {
     SYNTAX_CODES.iter().find(|d| {
-        d.code.code.eq_ignore_ascii_case(code_or_name) || d.code.name.eq_ignore_ascii_case(code_or_name)
+        d.code.code.eq_ignore_ascii_case(code_or_name)
+            || d.code.name.eq_ignore_ascii_case(code_or_name)
     })
+}
+
+/// The semantic error codes, DS101–DS110. Their documentation lives with the checker's rules;
+/// they are defined here because both the checker and the VM's compiler report them, from the
+/// same facts ([`crate::sema`]).
+pub mod semantic {
+    use crate::diagnostic::Code;
+
+    /// No `proc main`.
+    pub const MISSING_MAIN: Code = Code {
+        code: "DS101",
+        name: "missing-main",
+    };
+    /// A jump to a label that does not exist.
+    pub const UNDEFINED_LABEL: Code = Code {
+        code: "DS102",
+        name: "undefined-label",
+    };
+    /// A label defined twice.
+    pub const DUPLICATE_LABEL: Code = Code {
+        code: "DS103",
+        name: "duplicate-label",
+    };
+    /// A variable used where it is not declared.
+    pub const UNDECLARED_VARIABLE: Code = Code {
+        code: "DS104",
+        name: "undeclared-variable",
+    };
+    /// A variable declared twice.
+    pub const DUPLICATE_DECLARATION: Code = Code {
+        code: "DS105",
+        name: "duplicate-declaration",
+    };
+    /// A value of the wrong type.
+    pub const TYPE_MISMATCH: Code = Code {
+        code: "DS106",
+        name: "type-mismatch",
+    };
+    /// An assignment to a system variable.
+    pub const ASSIGN_TO_SYSTEM_VARIABLE: Code = Code {
+        code: "DS107",
+        name: "assign-to-system-variable",
+    };
+    /// Two procedures with one name.
+    pub const DUPLICATE_PROC: Code = Code {
+        code: "DS108",
+        name: "duplicate-proc",
+    };
+    /// A division by the literal zero.
+    pub const DIVISION_BY_ZERO: Code = Code {
+        code: "DS109",
+        name: "division-by-zero",
+    };
+    /// `2147483648` without a minus.
+    pub const INTEGER_OVERFLOW: Code = Code {
+        code: "DS110",
+        name: "integer-overflow",
+    };
 }

@@ -67,23 +67,33 @@ fn line_len(bytes: &[u8]) -> usize {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let v = u64::from_le_bytes(word);
-        let hits = zero_bytes(v ^ (ONES * u64::from(b'\n'))) | zero_bytes(v ^ (ONES * u64::from(b'\r')));
+        let hits =
+            zero_bytes(v ^ (ONES * u64::from(b'\n'))) | zero_bytes(v ^ (ONES * u64::from(b'\r')));
         if hits != 0 {
             return at + (hits.trailing_zeros() / 8) as usize;
         }
         at += 8;
     }
-    at + bytes[at..].iter().position(|&b| is_line_end(b)).unwrap_or(bytes.len() - at)
+    at + bytes[at..]
+        .iter()
+        .position(|&b| is_line_end(b))
+        .unwrap_or(bytes.len() - at)
 }
 
 /// A name: `[A-Za-z_][A-Za-z0-9_]*`.
 fn word(i: &[u8]) -> R<'_, &[u8]> {
     match i.first() {
         Some(&b) if is_ident_start(b) => {
-            let len = 1 + i[1..].iter().position(|&b| !is_ident_continue(b)).unwrap_or(i.len() - 1);
+            let len = 1 + i[1..]
+                .iter()
+                .position(|&b| !is_ident_continue(b))
+                .unwrap_or(i.len() - 1);
             Ok((&i[len..], &i[..len]))
         }
-        _ => Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::TakeWhile1))),
+        _ => Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::TakeWhile1,
+        ))),
     }
 }
 
@@ -111,7 +121,11 @@ pub fn lex(bytes: &[u8]) -> Lexed {
         tokens: Vec::with_capacity(bytes.len() / 5 + 1),
         ..Lexed::default()
     };
-    let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let mut i = &bytes[start..];
     let mut line_start = true;
     let pos = |rest: &[u8]| (bytes.len() - rest.len()) as u32;
@@ -148,7 +162,8 @@ pub fn lex(bytes: &[u8]) -> Lexed {
             }
             0x1A => break,
             b'"' => {
-                let (rest, (_, closed)) = string_body(&i[1..]).unwrap_or((&[][..], (&[][..], false)));
+                let (rest, (_, closed)) =
+                    string_body(&i[1..]).unwrap_or((&[][..], (&[][..], false)));
                 let end = pos(rest);
                 let kind = if closed {
                     TokenKind::Str
@@ -160,34 +175,36 @@ pub fn lex(bytes: &[u8]) -> Lexed {
                 i = rest;
             }
             b'0'..=b'9' => {
-                let len = i.iter().position(|c| !c.is_ascii_digit()).unwrap_or(i.len());
+                let len = i
+                    .iter()
+                    .position(|c| !c.is_ascii_digit())
+                    .unwrap_or(i.len());
                 push(&mut out, TokenKind::Int, at + len as u32, &mut line_start);
                 i = &i[len..];
             }
-            b'$' => {
-                match word(&i[1..]) {
-                    Ok((rest, name)) => {
-                        let end = pos(rest);
-                        let kind = match sys_var(name) {
-                            Some(v) => TokenKind::Sys(v),
-                            None => {
-                                out.diagnostics.push(unknown_sys_var(name, Span::new(at, end)));
-                                TokenKind::Error
-                            }
-                        };
-                        push(&mut out, kind, end, &mut line_start);
-                        i = rest;
-                    }
-                    Err(_) => {
-                        out.diagnostics.push(
+            b'$' => match word(&i[1..]) {
+                Ok((rest, name)) => {
+                    let end = pos(rest);
+                    let kind = match sys_var(name) {
+                        Some(v) => TokenKind::Sys(v),
+                        None => {
+                            out.diagnostics
+                                .push(unknown_sys_var(name, Span::new(at, end)));
+                            TokenKind::Error
+                        }
+                    };
+                    push(&mut out, kind, end, &mut line_start);
+                    i = rest;
+                }
+                Err(_) => {
+                    out.diagnostics.push(
                             Diagnostic::error(codes::UNEXPECTED_CHARACTER, Span::new(at, at + 1), "unexpected character `$`")
                                 .with_label("`$` must be followed by a system variable name")
                                 .with_help("the system variables are `$USERID`, `$PASSWORD`, `$SUCCESS` and `$FAILURE`"),
                         );
-                        i = &i[1..];
-                    }
+                    i = &i[1..];
                 }
-            }
+            },
             c if is_ident_start(c) => {
                 let (rest, w) = word(i).unwrap_or((&i[1..], &i[..1]));
                 let kind = match Kw::from_word(w) {
@@ -260,7 +277,9 @@ fn sys_var(name: &[u8]) -> Option<SysVar> {
         (b"SUCCESS", SysVar::Success),
         (b"FAILURE", SysVar::Failure),
     ];
-    VARS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+    VARS.iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| *v)
 }
 
 /// Length of the unexpected character at the start of `i`: a whole UTF-8 sequence when one
@@ -281,10 +300,16 @@ fn bad_char_len(i: &[u8]) -> usize {
 
 fn unterminated_string(bytes: &[u8], at: u32, end: u32) -> Diagnostic {
     let body = &bytes[at as usize..end as usize];
-    let d = Diagnostic::error(codes::UNTERMINATED_STRING, Span::new(at, end), "unterminated string literal")
-        .with_label("this string is not closed on its line");
+    let d = Diagnostic::error(
+        codes::UNTERMINATED_STRING,
+        Span::new(at, end),
+        "unterminated string literal",
+    )
+    .with_label("this string is not closed on its line");
     if body.ends_with(b"^\\") || body.windows(3).any(|w| w == b"^\\\"") {
-        d.with_help("`\\\"` is an escaped quote, so a string cannot end with `^\\`; `\"^\\\"` never closes")
+        d.with_help(
+            "`\\\"` is an escaped quote, so a string cannot end with `^\\`; `\"^\\\"` never closes",
+        )
     } else {
         d.with_help("add the closing `\"`; a string cannot continue on the next line")
     }
@@ -295,33 +320,56 @@ fn unknown_sys_var(name: &[u8], span: Span) -> Diagnostic {
     let upper = name.to_ascii_uppercase();
     let names = ["USERID", "PASSWORD", "SUCCESS", "FAILURE"];
     // An abbreviation (`$PASS`, `$USER`) is a stronger hint than a small edit distance.
-    let prefix_of = names.into_iter().find(|c| upper.len() >= 3 && c.starts_with(upper.as_str()));
+    let prefix_of = names
+        .into_iter()
+        .find(|c| upper.len() >= 3 && c.starts_with(upper.as_str()));
     let guess = prefix_of
-        .or_else(|| names.into_iter().min_by_key(|c| crate::suggest::distance(&upper, c)))
+        .or_else(|| {
+            names
+                .into_iter()
+                .min_by_key(|c| crate::suggest::distance(&upper, c))
+        })
         .unwrap_or("USERID");
     let help = if prefix_of.is_some() || crate::suggest::distance(&upper, guess) <= 3 {
         format!("did you mean `${guess}`?")
     } else {
         "the system variables are `$USERID`, `$PASSWORD`, `$SUCCESS` and `$FAILURE`; declare your own variables without `$`".to_string()
     };
-    Diagnostic::error(codes::UNKNOWN_SYSTEM_VARIABLE, span, format!("unknown system variable `${name}`"))
-        .with_label("not a system variable")
-        .with_help(help)
+    Diagnostic::error(
+        codes::UNKNOWN_SYSTEM_VARIABLE,
+        span,
+        format!("unknown system variable `${name}`"),
+    )
+    .with_label("not a system variable")
+    .with_help(help)
 }
 
 /// Recognises syntax of neighbouring languages at `at` that has an obvious reading: `&&`,
 /// `||`, `&` and `|` (read as `and` / `or`), a `#` comment, a switch.inf `[section]` header at
 /// the start of a line, and a single-quoted `chat` string. Returns the diagnostic, how many
 /// bytes it covers, and the token that stands in for them, if any.
-fn borrowed_syntax(bytes: &[u8], at: u32, line_start: bool) -> Option<(Diagnostic, usize, Option<TokenKind>)> {
+fn borrowed_syntax(
+    bytes: &[u8],
+    at: u32,
+    line_start: bool,
+) -> Option<(Diagnostic, usize, Option<TokenKind>)> {
     let s = at as usize;
     let rest = &bytes[s..];
-    let line_len = rest.iter().position(|&b| is_line_end(b)).unwrap_or(rest.len());
+    let line_len = rest
+        .iter()
+        .position(|&b| is_line_end(b))
+        .unwrap_or(rest.len());
     let operator = |len: usize, word: &str, kw: Kw| {
         let text = String::from_utf8_lossy(&rest[..len]);
-        let d = Diagnostic::error(codes::UNEXPECTED_CHARACTER, Span::new(at, at + len as u32), format!("`{text}` is not an operator of this language"))
-            .with_label(format!("read as `{word}`"))
-            .with_help(format!("write `{word}`; the logical operators are the words `and` and `or`"));
+        let d = Diagnostic::error(
+            codes::UNEXPECTED_CHARACTER,
+            Span::new(at, at + len as u32),
+            format!("`{text}` is not an operator of this language"),
+        )
+        .with_label(format!("read as `{word}`"))
+        .with_help(format!(
+            "write `{word}`; the logical operators are the words `and` and `or`"
+        ));
         Some((d, len, Some(TokenKind::Kw(kw))))
     };
     match rest {
@@ -330,16 +378,28 @@ fn borrowed_syntax(bytes: &[u8], at: u32, line_start: bool) -> Option<(Diagnosti
         [b'&', ..] => operator(1, "and", Kw::And),
         [b'|', ..] => operator(1, "or", Kw::Or),
         [b'#', ..] => {
-            let d = Diagnostic::error(codes::UNEXPECTED_CHARACTER, Span::new(at, at + 1), "unexpected character `#`")
-                .with_label("`#` does not start a comment")
-                .with_help("comments start with `;`");
+            let d = Diagnostic::error(
+                codes::UNEXPECTED_CHARACTER,
+                Span::new(at, at + 1),
+                "unexpected character `#`",
+            )
+            .with_label("`#` does not start a comment")
+            .with_help("comments start with `;`");
             Some((d, line_len, None))
         }
         [b'[', ..] if line_start => {
-            let header = rest[..line_len].iter().position(|&b| b == b']').map_or(line_len, |p| p + 1);
-            let text = std::str::from_utf8(&rest[..header]).ok().filter(|t| t.len() <= 32 && !t.chars().any(char::is_control));
+            let header = rest[..line_len]
+                .iter()
+                .position(|&b| b == b']')
+                .map_or(line_len, |p| p + 1);
+            let text = std::str::from_utf8(&rest[..header])
+                .ok()
+                .filter(|t| t.len() <= 32 && !t.chars().any(char::is_control));
             let message = match text {
-                Some(t) => format!("`{}` is a Windows NT switch.inf section header", t.trim_end()),
+                Some(t) => format!(
+                    "`{}` is a Windows NT switch.inf section header",
+                    t.trim_end()
+                ),
                 None => "a `[section]` header is Windows NT switch.inf syntax".to_string(),
             };
             let d = Diagnostic::error(codes::SWITCH_INF_SYNTAX, Span::new(at, at + header as u32), message)
@@ -348,10 +408,19 @@ fn borrowed_syntax(bytes: &[u8], at: u32, line_start: bool) -> Option<(Diagnosti
             Some((d, line_len, None))
         }
         [b'\'', ..] => {
-            let len = rest[1..line_len].iter().position(|&b| b == b'\'').map_or(line_len, |p| p + 2);
-            let d = Diagnostic::error(codes::CHAT_SYNTAX, Span::new(at, at + len as u32), "strings are written in double quotes, not single quotes")
-                .with_label("single-quoted string")
-                .with_help("write the string in double quotes; single quotes and `''` are pppd `chat` syntax");
+            let len = rest[1..line_len]
+                .iter()
+                .position(|&b| b == b'\'')
+                .map_or(line_len, |p| p + 2);
+            let d = Diagnostic::error(
+                codes::CHAT_SYNTAX,
+                Span::new(at, at + len as u32),
+                "strings are written in double quotes, not single quotes",
+            )
+            .with_label("single-quoted string")
+            .with_help(
+                "write the string in double quotes; single quotes and `''` are pppd `chat` syntax",
+            );
             Some((d, len, Some(TokenKind::Error)))
         }
         _ => None,
@@ -369,11 +438,20 @@ fn unexpected_character(bytes: &[u8], at: u32, len: usize) -> Diagnostic {
     };
     let span = Span::new(at, at + len as u32);
     let help = match ch {
-        b"{" | b"}" => Some("blocks are written `if ... then ... endif` and `while ... do ... endwhile`"),
-        _ if ch[0] >= 0x80 => Some("characters outside ASCII may appear only in strings and comments"),
+        b"{" | b"}" => {
+            Some("blocks are written `if ... then ... endif` and `while ... do ... endwhile`")
+        }
+        _ if ch[0] >= 0x80 => {
+            Some("characters outside ASCII may appear only in strings and comments")
+        }
         _ => None,
     };
-    let d = Diagnostic::error(codes::UNEXPECTED_CHARACTER, span, format!("unexpected character {shown}")).with_label("not part of any token");
+    let d = Diagnostic::error(
+        codes::UNEXPECTED_CHARACTER,
+        span,
+        format!("unexpected character {shown}"),
+    )
+    .with_label("not part of any token");
     match help {
         Some(h) => d.with_help(h),
         None => d,
@@ -394,7 +472,12 @@ mod tests {
         assert!(l.diagnostics.is_empty());
         assert_eq!(
             kinds(b"\xEF\xBB\xBFproc main\r\nendproc\r\n\x1Agarbage"),
-            vec![TokenKind::Kw(Kw::Proc), TokenKind::Ident, TokenKind::Kw(Kw::Endproc), TokenKind::Eof]
+            vec![
+                TokenKind::Kw(Kw::Proc),
+                TokenKind::Ident,
+                TokenKind::Kw(Kw::Endproc),
+                TokenKind::Eof
+            ]
         );
         assert!(l.tokens[2].line_start);
         assert!(!l.tokens[1].line_start);
@@ -456,7 +539,10 @@ mod tests {
         assert_eq!(l.diagnostics.len(), 2);
         assert_eq!(l.diagnostics[1].code, codes::SWITCH_INF_SYNTAX);
         assert_eq!(l.diagnostics[1].span, Span::new(7, 14));
-        assert_eq!(kinds(b"# note\n[Login]\nhalt"), vec![TokenKind::Kw(Kw::Halt), TokenKind::Eof]);
+        assert_eq!(
+            kinds(b"# note\n[Login]\nhalt"),
+            vec![TokenKind::Kw(Kw::Halt), TokenKind::Eof]
+        );
         // A single-quoted string is one error standing in for one operand.
         let l = lex(b"transmit 'a b' x");
         assert_eq!(l.diagnostics.len(), 1);
@@ -476,7 +562,9 @@ mod tests {
                 assert_eq!(line_len(&line[..len]), len);
             }
             // High bytes and bytes one away from a line end do not count as one.
-            let mut line: Vec<u8> = (0..len).map(|k| [0x0B, 0x0C, 0x09, 0x8A, 0x8D, 0xFF, 0x00][k % 7]).collect();
+            let mut line: Vec<u8> = (0..len)
+                .map(|k| [0x0B, 0x0C, 0x09, 0x8A, 0x8D, 0xFF, 0x00][k % 7])
+                .collect();
             line.push(b'\r');
             assert_eq!(line_len(&line), len);
         }

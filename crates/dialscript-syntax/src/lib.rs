@@ -24,6 +24,7 @@ pub mod diagnostic;
 pub mod lexer;
 pub mod parser;
 pub mod print;
+pub mod sema;
 pub mod source;
 pub mod span;
 pub mod suggest;

@@ -87,7 +87,11 @@ pub fn print_stmt(out: &mut Vec<u8>, s: &Stmt, level: usize) {
             out.extend_from_slice(text.as_bytes());
         }
         StmtKind::SetScreenKeyboard(on) => {
-            out.extend_from_slice(if *on { b"set screen keyboard on" } else { b"set screen keyboard off" });
+            out.extend_from_slice(if *on {
+                b"set screen keyboard on"
+            } else {
+                b"set screen keyboard off"
+            });
         }
         StmtKind::SetIpAddr(e) => {
             out.extend_from_slice(b"set ipaddr ");
@@ -160,7 +164,11 @@ pub fn print_expr(out: &mut Vec<u8>, e: &Expr) {
             // `getip` at the end of a line takes no operand, so `x = getip` then `- 1` on the
             // next line subtracts. On one line `getip - 1` would read as `getip (-1)`: keep the
             // line break.
-            out.push(if *op == BinOp::Sub && ends_with_bare_getip(l) { b'\n' } else { b' ' });
+            out.push(if *op == BinOp::Sub && ends_with_bare_getip(l) {
+                b'\n'
+            } else {
+                b' '
+            });
             out.extend_from_slice(op.symbol().as_bytes());
             out.push(b' ');
             print_operand(out, r, p + 1);

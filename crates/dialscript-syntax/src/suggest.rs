@@ -37,8 +37,14 @@ mod tests {
     #[test]
     fn typos() {
         assert_eq!(distance("waitfro", "waitfor"), 2);
-        assert_eq!(closest("waitfro", ["transmit", "waitfor", "while"]), Some("waitfor"));
-        assert_eq!(closest("trasmit", ["transmit", "waitfor"]), Some("transmit"));
+        assert_eq!(
+            closest("waitfro", ["transmit", "waitfor", "while"]),
+            Some("waitfor")
+        );
+        assert_eq!(
+            closest("trasmit", ["transmit", "waitfor"]),
+            Some("transmit")
+        );
         assert_eq!(closest("xyz", ["transmit", "waitfor"]), None);
     }
 }

@@ -144,7 +144,10 @@ const KW_MUL: u64 = {
             break mul;
         }
         tries += 1;
-        assert!(tries < 100_000, "no multiplier gives every reserved word its own slot");
+        assert!(
+            tries < 100_000,
+            "no multiplier gives every reserved word its own slot"
+        );
         mul = mul.wrapping_add(0xD1B5_4A32_D192_ED03) | 1;
     }
 };
@@ -272,7 +275,10 @@ mod tests {
         assert_eq!(Kw::ALL.len(), 39);
         for kw in Kw::ALL {
             assert_eq!(Kw::from_word(kw.as_str().as_bytes()), Some(*kw));
-            assert_eq!(Kw::from_word(kw.as_str().to_ascii_uppercase().as_bytes()), Some(*kw));
+            assert_eq!(
+                Kw::from_word(kw.as_str().to_ascii_uppercase().as_bytes()),
+                Some(*kw)
+            );
         }
         assert_eq!(Kw::from_word(b"else"), None);
         assert_eq!(Kw::from_word(b"main"), None);
@@ -284,13 +290,20 @@ mod tests {
             let word = kw.as_str().to_ascii_lowercase().into_bytes();
             assert_eq!(Kw::from_word(&[&word[..], b"\0"].concat()), None);
             assert_eq!(Kw::from_word(&[&word[..], b" "].concat()), None);
-            assert_eq!(Kw::from_word(&word[..word.len() - 1]).filter(|k| k == kw), None);
+            assert_eq!(
+                Kw::from_word(&word[..word.len() - 1]).filter(|k| k == kw),
+                None
+            );
             for at in 0..word.len() {
                 for b in 0..=255u8 {
                     let mut w = word.clone();
                     w[at] = b;
                     let same = b.to_ascii_lowercase() == word[at];
-                    assert_eq!(Kw::from_word(&w) == Some(*kw), same, "{kw:?} with byte {b:#04x} at {at}");
+                    assert_eq!(
+                        Kw::from_word(&w) == Some(*kw),
+                        same,
+                        "{kw:?} with byte {b:#04x} at {at}"
+                    );
                 }
             }
         }

@@ -1,13 +1,13 @@
 //! DS101 `missing-main`.
 
-use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
-use dialscript_syntax::span::Span;
+use dialscript_syntax::codes::semantic as codes;
+use dialscript_syntax::diagnostic::{Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
 
 /// DS101
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS101", name: "missing-main" },
+    code: codes::MISSING_MAIN,
     severity: Severity::Error,
     summary: "The script has no `proc main`.",
     docs: "## What it does\nReports a script without a procedure named `main`.\n\n\
@@ -18,18 +18,11 @@ nothing to run and the connection fails.\n\n## Example\n```\nproc login\n   tran
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if cx.sema.main.is_some() {
-        return;
-    }
-    let mut d = match cx.script.procs.first() {
-        Some(p) => cx
-            .diag(&RULE, p.name.span, "the script has no `proc main`")
-            .with_label("execution starts in `main`, not here"),
-        None => cx.diag(&RULE, Span::empty(0), "the script has no `proc main`").with_label("no procedure at all"),
-    };
-    d = d.with_help(match cx.script.procs.first() {
-        Some(p) if !p.name.name.is_empty() => format!("rename `proc {}` to `proc main`, or add `proc main ... endproc`", p.name.name),
-        _ => "add `proc main ... endproc`".to_string(),
-    });
-    out.push(d);
+    // The facts and their wording are shared with the VM's compiler (`dialscript_syntax::sema`).
+    out.extend(
+        cx.semantic_errors
+            .iter()
+            .filter(|d| d.code == RULE.code)
+            .cloned(),
+    );
 }

@@ -1,12 +1,13 @@
 //! DS103 `duplicate-label`.
 
-use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+use dialscript_syntax::codes::semantic as codes;
+use dialscript_syntax::diagnostic::{Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
 
 /// DS103
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS103", name: "duplicate-label" },
+    code: codes::DUPLICATE_LABEL,
     severity: Severity::Error,
     summary: "Two labels of one procedure have the same name.",
     docs: "## What it does\nReports a label defined twice in one procedure (names compare without regard to case).\n\n\
@@ -16,15 +17,11 @@ retry:\n```\n\n## Use instead\nRename one of them and the jumps that mean it.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.sema.procs {
-        for (dup, first) in &p.duplicate_labels {
-            let first = p.labels[*first].ident;
-            out.push(
-                cx.diag(&RULE, dup.span, format!("label `{}` is defined twice", dup.name))
-                    .with_label("second definition")
-                    .with_related(first.span, "first defined here")
-                    .with_help("rename one of them"),
-            );
-        }
-    }
+    // The facts and their wording are shared with the VM's compiler (`dialscript_syntax::sema`).
+    out.extend(
+        cx.semantic_errors
+            .iter()
+            .filter(|d| d.code == RULE.code)
+            .cloned(),
+    );
 }

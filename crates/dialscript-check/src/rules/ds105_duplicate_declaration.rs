@@ -1,12 +1,13 @@
 //! DS105 `duplicate-declaration`.
 
-use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+use dialscript_syntax::codes::semantic as codes;
+use dialscript_syntax::diagnostic::{Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
 
 /// DS105
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS105", name: "duplicate-declaration" },
+    code: codes::DUPLICATE_DECLARATION,
     severity: Severity::Error,
     summary: "A variable is declared twice in one procedure.",
     docs: "## What it does\nReports a second declaration of a name in the same procedure (names compare without \
@@ -17,15 +18,11 @@ Give the second variable its own name.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.sema.procs {
-        for (dup, first) in &p.duplicate_vars {
-            let first = p.vars[*first].ident;
-            out.push(
-                cx.diag(&RULE, dup.span, format!("`{}` is declared twice", dup.name))
-                    .with_label("second declaration")
-                    .with_related(first.span, "first declared here")
-                    .with_help("remove one declaration or rename the variable"),
-            );
-        }
-    }
+    // The facts and their wording are shared with the VM's compiler (`dialscript_syntax::sema`).
+    out.extend(
+        cx.semantic_errors
+            .iter()
+            .filter(|d| d.code == RULE.code)
+            .cloned(),
+    );
 }

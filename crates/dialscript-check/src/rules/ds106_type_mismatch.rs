@@ -1,12 +1,13 @@
 //! DS106 `type-mismatch`.
 
-use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+use dialscript_syntax::codes::semantic as codes;
+use dialscript_syntax::diagnostic::{Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
 
 /// DS106
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS106", name: "type-mismatch" },
+    code: codes::TYPE_MISMATCH,
     severity: Severity::Error,
     summary: "An operand, assignment, initialiser, condition or command operand has the wrong type.",
     docs: "## What it does\nChecks every expression against the language's three types and its operator table: \
@@ -20,13 +21,11 @@ if n > 0 then\n   transmit \"5\"\nendif\n```",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.sema.procs {
-        for e in &p.type_errors {
-            let d = cx.diag(&RULE, e.span, e.message.clone()).with_label(e.label.clone());
-            out.push(match &e.help {
-                Some(h) => d.with_help(h.clone()),
-                None => d,
-            });
-        }
-    }
+    // The facts and their wording are shared with the VM's compiler (`dialscript_syntax::sema`).
+    out.extend(
+        cx.semantic_errors
+            .iter()
+            .filter(|d| d.code == RULE.code)
+            .cloned(),
+    );
 }

@@ -1,12 +1,13 @@
 //! DS107 `assign-to-system-variable`.
 
-use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+use dialscript_syntax::codes::semantic as codes;
+use dialscript_syntax::diagnostic::{Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
 
 /// DS107
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS107", name: "assign-to-system-variable" },
+    code: codes::ASSIGN_TO_SYSTEM_VARIABLE,
     severity: Severity::Error,
     summary: "An assignment to `$USERID`, `$PASSWORD`, `$SUCCESS` or `$FAILURE`.",
     docs: "## What it does\nReports assignments to the four system variables.\n\n## Why is this bad?\nThey are \
@@ -17,13 +18,11 @@ read-only: `$USERID` and `$PASSWORD` come from the dial-up dialog, `$SUCCESS` an
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.sema.procs {
-        for (v, span) in &p.sys_assigns {
-            out.push(
-                cx.diag(&RULE, *span, format!("cannot assign to `{}`", v.name()))
-                    .with_label("system variables are read-only")
-                    .with_help("keep your own state in a declared variable"),
-            );
-        }
-    }
+    // The facts and their wording are shared with the VM's compiler (`dialscript_syntax::sema`).
+    out.extend(
+        cx.semantic_errors
+            .iter()
+            .filter(|d| d.code == RULE.code)
+            .cloned(),
+    );
 }

@@ -1,12 +1,13 @@
 //! DS108 `duplicate-proc`.
 
-use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+use dialscript_syntax::codes::semantic as codes;
+use dialscript_syntax::diagnostic::{Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
 
 /// DS108
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS108", name: "duplicate-proc" },
+    code: codes::DUPLICATE_PROC,
     severity: Severity::Error,
     summary: "Two procedures have the same name.",
     docs: "## What it does\nReports a procedure whose name an earlier procedure already has.\n\n## Why is this \
@@ -16,12 +17,11 @@ endproc\nproc main\nendproc\n```\n\n## Use instead\nOne `proc main`.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (dup, first) in &cx.sema.duplicate_procs {
-        out.push(
-            cx.diag(&RULE, dup.span, format!("procedure `{}` is defined twice", dup.name))
-                .with_label("second definition")
-                .with_related(first.span, "first defined here")
-                .with_help("remove or rename one of them"),
-        );
-    }
+    // The facts and their wording are shared with the VM's compiler (`dialscript_syntax::sema`).
+    out.extend(
+        cx.semantic_errors
+            .iter()
+            .filter(|d| d.code == RULE.code)
+            .cloned(),
+    );
 }

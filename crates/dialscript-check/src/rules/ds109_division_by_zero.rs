@@ -1,12 +1,13 @@
 //! DS109 `division-by-zero`.
 
-use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+use dialscript_syntax::codes::semantic as codes;
+use dialscript_syntax::diagnostic::{Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
 
 /// DS109
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS109", name: "division-by-zero" },
+    code: codes::DIVISION_BY_ZERO,
     severity: Severity::Error,
     summary: "A division by the literal `0`.",
     docs: "## What it does\nReports `x / 0`.\n\n## Why is this bad?\nDivision by zero stops the script with a \
@@ -16,13 +17,11 @@ value that cannot be zero.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.sema.procs {
-        for span in &p.division_by_zero {
-            out.push(
-                cx.diag(&RULE, *span, "division by zero")
-                    .with_label("this stops the script with a runtime error")
-                    .with_help("divide by a value that cannot be zero"),
-            );
-        }
-    }
+    // The facts and their wording are shared with the VM's compiler (`dialscript_syntax::sema`).
+    out.extend(
+        cx.semantic_errors
+            .iter()
+            .filter(|d| d.code == RULE.code)
+            .cloned(),
+    );
 }

@@ -1,12 +1,13 @@
 //! DS110 `integer-overflow`.
 
-use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
+use dialscript_syntax::codes::semantic as codes;
+use dialscript_syntax::diagnostic::{Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
 
 /// DS110
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS110", name: "integer-overflow" },
+    code: codes::INTEGER_OVERFLOW,
     severity: Severity::Error,
     summary: "The literal `2147483648` without a minus sign.",
     docs: "## What it does\nReports `2147483648` where it is not negated. Integers are 32-bit, from -2147483648 to \
@@ -16,13 +17,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.sema.procs {
-        for span in &p.literal_overflow {
-            out.push(
-                cx.diag(&RULE, *span, "integer literal out of range")
-                    .with_label("larger than 2147483647")
-                    .with_help("only `-2147483648` may use this magnitude"),
-            );
-        }
-    }
+    // The facts and their wording are shared with the VM's compiler (`dialscript_syntax::sema`).
+    out.extend(
+        cx.semantic_errors
+            .iter()
+            .filter(|d| d.code == RULE.code)
+            .cloned(),
+    );
 }

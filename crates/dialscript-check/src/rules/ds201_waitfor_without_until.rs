@@ -9,7 +9,10 @@ use crate::semantic::walk_stmts;
 
 /// DS201
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS201", name: "waitfor-without-until" },
+    code: Code {
+        code: "DS201",
+        name: "waitfor-without-until",
+    },
     severity: Severity::Warning,
     summary: "A `waitfor` without `until` can wait forever.",
     docs: "## What it does\nReports every `waitfor` that has no `until` timeout.\n\n## Why is this bad?\nWithout \

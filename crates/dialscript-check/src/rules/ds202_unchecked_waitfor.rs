@@ -9,7 +9,10 @@ use crate::semantic::{has_getip, reads_success, stmt_exprs};
 
 /// DS202
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS202", name: "unchecked-waitfor" },
+    code: Code {
+        code: "DS202",
+        name: "unchecked-waitfor",
+    },
     severity: Severity::Warning,
     summary: "After a `waitfor ... until`, the script goes on without testing `$SUCCESS`.",
     docs: "## What it does\nFollows every path from a `waitfor` with `until` and reports it when, before the script \
@@ -24,10 +27,18 @@ waitfor \"assword:\" until 60\nif $SUCCESS then\n   transmit $PASSWORD, raw\nend
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((_, cfg)) = cx.main_proc() else { return };
+    let Some((_, cfg)) = cx.main_proc() else {
+        return;
+    };
     for (w, node) in cfg.nodes.iter().enumerate() {
         let Op::Wait(stmt) = node.op else { continue };
-        let StmtKind::Waitfor { cases, until: Some(_) } = &stmt.kind else { continue };
+        let StmtKind::Waitfor {
+            cases,
+            until: Some(_),
+        } = &stmt.kind
+        else {
+            continue;
+        };
         if !cfg.reachable[w] || cases.iter().all(|c| c.target.is_some()) {
             continue;
         }
@@ -73,9 +84,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         let Some(v) = offender else { continue };
         let d = cx
-            .diag(&RULE, stmt.span, "the result of this `waitfor` is not checked")
+            .diag(
+                &RULE,
+                stmt.span,
+                "the result of this `waitfor` is not checked",
+            )
             .with_label("if this times out...")
-            .with_help("test `if $SUCCESS then ... endif` (or `$FAILURE`) right after the `waitfor`");
+            .with_help(
+                "test `if $SUCCESS then ... endif` (or `$FAILURE`) right after the `waitfor`",
+            );
         let d = match cfg.nodes[v].op {
             Op::Exit => {
                 let end = cx.script.main().and_then(|p| p.end).unwrap_or(stmt.span);

@@ -9,7 +9,10 @@ use crate::semantic::{any_expr, mentions, walk_stmts};
 
 /// DS203
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS203", name: "credential-without-raw" },
+    code: Code {
+        code: "DS203",
+        name: "credential-without-raw",
+    },
     severity: Severity::Warning,
     summary: "`$USERID` or `$PASSWORD` is transmitted without `, raw`.",
     docs: "## What it does\nReports `transmit` statements whose value contains `$USERID` or `$PASSWORD` and that \
@@ -26,7 +29,9 @@ send the credential and the line end in two `transmit`s.",
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for p in &cx.script.procs {
         walk_stmts(&p.body, &mut |s| {
-            let StmtKind::Transmit { value, raw: false } = &s.kind else { return };
+            let StmtKind::Transmit { value, raw: false } = &s.kind else {
+                return;
+            };
             let which = if mentions(value, SysVar::Password) {
                 "$PASSWORD"
             } else if mentions(value, SysVar::UserId) {
@@ -35,9 +40,16 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 return;
             };
             // Adding `raw` is safe only when every literal in the value means the same raw.
-            let literals_plain = !any_expr(value, &|e| matches!(&e.kind, ExprKind::Str(raw) if dialscript_syntax::translate(raw) != *raw));
+            let literals_plain = !any_expr(
+                value,
+                &|e| matches!(&e.kind, ExprKind::Str(raw) if dialscript_syntax::translate(raw) != *raw),
+            );
             let d = cx
-                .diag(&RULE, value.span, format!("`{which}` is transmitted without `, raw`"))
+                .diag(
+                    &RULE,
+                    value.span,
+                    format!("`{which}` is transmitted without `, raw`"),
+                )
                 .with_label("escape sequences in it would be translated");
             out.push(if literals_plain {
                 d.with_help("add `, raw` so the credential is sent exactly as typed").with_fix(Fix {

@@ -6,7 +6,10 @@ use crate::rule::{Context, Rule};
 
 /// DS204
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS204", name: "unreachable-code" },
+    code: Code {
+        code: "DS204",
+        name: "unreachable-code",
+    },
     severity: Severity::Warning,
     summary: "Statements of `main` that no path reaches.",
     docs: "## What it does\nReports statements of `main` that cannot run: after a `goto` or `halt` with no label \
@@ -18,13 +21,21 @@ Remove the dead statements, or add the label that should lead to them.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((_, cfg)) = cx.main_proc() else { return };
+    let Some((_, cfg)) = cx.main_proc() else {
+        return;
+    };
     let mut run: Option<(usize, usize)> = None;
     let mut flush = |run: &mut Option<(usize, usize)>| {
         if let Some((first, last)) = run.take() {
-            let (Some(a), Some(b)) = (cfg.nodes[first].op.stmt(), cfg.nodes[last].op.stmt()) else { return };
+            let (Some(a), Some(b)) = (cfg.nodes[first].op.stmt(), cfg.nodes[last].op.stmt()) else {
+                return;
+            };
             let span = a.span.to(b.span);
-            let more = if first == last { "this statement never runs" } else { "these statements never run" };
+            let more = if first == last {
+                "this statement never runs"
+            } else {
+                "these statements never run"
+            };
             out.push(
                 cx.diag(&RULE, a.span, "unreachable code")
                     .with_label(more)

@@ -6,7 +6,10 @@ use crate::rule::{Context, Rule};
 
 /// DS205
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS205", name: "unused-label" },
+    code: Code {
+        code: "DS205",
+        name: "unused-label",
+    },
     severity: Severity::Warning,
     summary: "A label that no `goto` or `then` names.",
     docs: "## What it does\nReports labels nothing jumps to.\n\n## Why is this bad?\nIt is harmless by itself, \
@@ -19,9 +22,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for p in &cx.sema.procs {
         for l in p.labels.iter().filter(|l| l.refs == 0) {
             out.push(
-                cx.diag(&RULE, l.ident.span, format!("label `{}` is never used", l.ident.name))
-                    .with_label("no `goto` or `then` names it")
-                    .with_help("remove it, or jump to it"),
+                cx.diag(
+                    &RULE,
+                    l.ident.span,
+                    format!("label `{}` is never used", l.ident.name),
+                )
+                .with_label("no `goto` or `then` names it")
+                .with_help("remove it, or jump to it"),
             );
         }
     }

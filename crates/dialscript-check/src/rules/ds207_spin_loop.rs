@@ -9,7 +9,10 @@ use crate::rule::{Context, Rule};
 
 /// DS207
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS207", name: "spin-loop" },
+    code: Code {
+        code: "DS207",
+        name: "spin-loop",
+    },
     severity: Severity::Warning,
     summary: "A loop that can go round forever without waiting.",
     docs: "## What it does\nReports a loop of `main` (a `while`, or labels and `goto`s) with a path around it that \
@@ -22,7 +25,9 @@ Example\n```\nAgain:\n   transmit \"^M\"\n   goto Again\n```\n\n## Use instead\n
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((info, cfg)) = cx.main_proc() else { return };
+    let Some((info, cfg)) = cx.main_proc() else {
+        return;
+    };
     let keep = |v: usize| cfg.reachable[v] && !waits(info, &cfg.nodes[v].op);
     for comp in sccs(cfg, &keep) {
         if !is_cyclic(cfg, &comp) || counted_loop(cfg, info, &comp).is_some() {
@@ -34,11 +39,19 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .find(|&&v| matches!(cfg.nodes[v].op, Op::LoopHead(..)))
             .or_else(|| comp.iter().find(|&&v| cfg.nodes[v].op.is_statement()))
             .or(comp.first());
-        let Some(stmt) = head.and_then(|&v| cfg.nodes[v].op.stmt()) else { continue };
+        let Some(stmt) = head.and_then(|&v| cfg.nodes[v].op.stmt()) else {
+            continue;
+        };
         let mut d = cx
-            .diag(&RULE, stmt.span, "this loop can go round forever without waiting")
+            .diag(
+                &RULE,
+                stmt.span,
+                "this loop can go round forever without waiting",
+            )
             .with_label("a path around the loop has no `waitfor`, `delay` or `getip`")
-            .with_help("wait inside the loop (`waitfor ... until`, `delay`), or bound it with a counter");
+            .with_help(
+                "wait inside the loop (`waitfor ... until`, `delay`), or bound it with a counter",
+            );
         // Point at the jump that closes the loop: the `goto`, or the `endwhile` keyword.
         let back = comp.iter().find_map(|&v| match cfg.nodes[v].op {
             Op::Goto(s) => Some(s.span),

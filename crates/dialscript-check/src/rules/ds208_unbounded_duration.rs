@@ -8,7 +8,10 @@ use crate::rule::{Context, Rule};
 
 /// DS208
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS208", name: "unbounded-duration" },
+    code: Code {
+        code: "DS208",
+        name: "unbounded-duration",
+    },
     severity: Severity::Warning,
     summary: "The script's worst-case running time is unbounded, or above `--max-duration`.",
     docs: "## What it does\nComputes the longest time a run of `main` can take: the sum of `until` timeouts and \
@@ -23,7 +26,9 @@ every wait with `until` and every retry loop with a counter.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((info, cfg)) = cx.main_proc() else { return };
+    let Some((info, cfg)) = cx.main_proc() else {
+        return;
+    };
     let main = info.proc_;
     match cx.max_duration {
         Some(bound) => {
@@ -31,31 +36,53 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 && bound > limit
             {
                 out.push(
-                    cx.diag(&RULE, main.name.span, format!("the script can run for {bound} s, more than the limit of {limit} s"))
-                        .with_label(format!("worst case {bound} s"))
-                        .with_help("shorten the `until` timeouts or the number of retries"),
+                    cx.diag(
+                        &RULE,
+                        main.name.span,
+                        format!(
+                            "the script can run for {bound} s, more than the limit of {limit} s"
+                        ),
+                    )
+                    .with_label(format!("worst case {bound} s"))
+                    .with_help("shorten the `until` timeouts or the number of retries"),
                 );
             }
         }
         None => {
-            let d = cx.diag(&RULE, main.name.span, "the script's running time has no bound").with_label("it can run for ever");
+            let d = cx
+                .diag(
+                    &RULE,
+                    main.name.span,
+                    "the script's running time has no bound",
+                )
+                .with_label("it can run for ever");
             out.push(match cause(cx, info, cfg) {
-                Some((span, why)) => d.with_related(span, why).with_help("bound every wait with `until` and every retry loop with a counter"),
-                None => d.with_help("bound every wait with `until` and every retry loop with a counter"),
+                Some((span, why)) => d
+                    .with_related(span, why)
+                    .with_help("bound every wait with `until` and every retry loop with a counter"),
+                None => {
+                    d.with_help("bound every wait with `until` and every retry loop with a counter")
+                }
             });
         }
     }
 }
 
 /// The first reason in source order that no bound exists.
-fn cause(_cx: &Context<'_>, info: &crate::semantic::ProcInfo<'_>, cfg: &crate::cfg::Cfg<'_>) -> Option<(dialscript_syntax::Span, &'static str)> {
+fn cause(
+    _cx: &Context<'_>,
+    info: &crate::semantic::ProcInfo<'_>,
+    cfg: &crate::cfg::Cfg<'_>,
+) -> Option<(dialscript_syntax::Span, &'static str)> {
     let mut causes = Vec::new();
     let guards = getip_guards(cfg);
     for (v, node) in cfg.nodes.iter().enumerate() {
         if cfg.reachable[v] && wait_bound(info, &node.op, guards[v] == GUARD_SAFE).is_none() {
             let why = match node.op {
                 Op::Wait(_) => "this `waitfor` has no usable `until`",
-                Op::Stmt(s) if matches!(s.kind, dialscript_syntax::ast::StmtKind::Delay(_)) => "this `delay` is not a constant",
+                Op::Stmt(s) if matches!(s.kind, dialscript_syntax::ast::StmtKind::Delay(_)) => {
+                    "this `delay` is not a constant"
+                }
                 _ => "`getip` waits for an address without a timeout",
             };
             if let Some(s) = node.op.stmt() {
@@ -65,7 +92,11 @@ fn cause(_cx: &Context<'_>, info: &crate::semantic::ProcInfo<'_>, cfg: &crate::c
     }
     for comp in sccs(cfg, &|v| cfg.reachable[v]) {
         if is_cyclic(cfg, &comp) && counted_loop(cfg, info, &comp).is_none() {
-            let head = comp.iter().copied().find(|&v| cfg.nodes[v].op.is_statement()).unwrap_or(comp[0]);
+            let head = comp
+                .iter()
+                .copied()
+                .find(|&v| cfg.nodes[v].op.is_statement())
+                .unwrap_or(comp[0]);
             if let Some(s) = cfg.nodes[head].op.stmt() {
                 causes.push((head, s.span, "this loop has no counter that bounds it"));
             }

@@ -9,7 +9,10 @@ use crate::semantic::{has_getip, stmt_exprs};
 
 /// DS209
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS209", name: "getip-without-bound" },
+    code: Code {
+        code: "DS209",
+        name: "getip-without-bound",
+    },
     severity: Severity::Warning,
     summary: "`getip` is not preceded on every path by a `waitfor ... until` whose success was tested.",
     docs: "## What it does\nReports `getip` unless every path to it passes a `waitfor` with `until` (for the \
@@ -23,10 +26,15 @@ if $SUCCESS then\n   set ipaddr getip\nendif\n```",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((_, cfg)) = cx.main_proc() else { return };
+    let Some((_, cfg)) = cx.main_proc() else {
+        return;
+    };
     let states = getip_guards(cfg);
     for (v, node) in cfg.nodes.iter().enumerate() {
-        if !cfg.reachable[v] || states[v] == GUARD_SAFE || matches!(node.op, Op::EndIf(_) | Op::EndWhile(_)) {
+        if !cfg.reachable[v]
+            || states[v] == GUARD_SAFE
+            || matches!(node.op, Op::EndIf(_) | Op::EndWhile(_))
+        {
             continue;
         }
         let Some(s) = node.op.stmt() else { continue };
@@ -42,7 +50,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             "wait for the address announcement with `waitfor \"...\" until SECONDS` and test `$SUCCESS` first"
         };
-        out.push(cx.diag(&RULE, span, "`getip` can wait for ever").with_label("no timeout of its own").with_help(why));
+        out.push(
+            cx.diag(&RULE, span, "`getip` can wait for ever")
+                .with_label("no timeout of its own")
+                .with_help(why),
+        );
     }
 }
 

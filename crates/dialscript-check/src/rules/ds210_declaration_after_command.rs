@@ -6,7 +6,10 @@ use crate::rule::{Context, Rule};
 
 /// DS210
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS210", name: "declaration-after-command" },
+    code: Code {
+        code: "DS210",
+        name: "declaration-after-command",
+    },
     severity: Severity::Warning,
     summary: "A declaration after the first command of its procedure, or inside a block.",
     docs: "## What it does\nReports declarations that are not at the top of their procedure.\n\n## Why is this \

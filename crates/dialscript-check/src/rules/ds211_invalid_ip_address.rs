@@ -8,7 +8,10 @@ use crate::semantic::{strip, walk_stmts};
 
 /// DS211
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS211", name: "invalid-ip-address" },
+    code: Code {
+        code: "DS211",
+        name: "invalid-ip-address",
+    },
     severity: Severity::Warning,
     summary: "`set ipaddr` with a literal that is not a dotted-quad IPv4 address.",
     docs: "## What it does\nReports `set ipaddr \"...\"` when the literal is not four decimal numbers from 0 to 255 \
@@ -22,13 +25,23 @@ read the address with `getip`.",
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for p in &cx.script.procs {
         walk_stmts(&p.body, &mut |s| {
-            let StmtKind::SetIpAddr(e) = &s.kind else { return };
-            let ExprKind::Str(raw) = &strip(e).kind else { return };
+            let StmtKind::SetIpAddr(e) = &s.kind else {
+                return;
+            };
+            let ExprKind::Str(raw) = &strip(e).kind else {
+                return;
+            };
             if let Err(why) = check_address(raw) {
                 out.push(
-                    cx.diag(&RULE, e.span, format!("`{}` is not an IP address", String::from_utf8_lossy(raw)))
-                        .with_label(why)
-                        .with_help("write four numbers from 0 to 255 separated by dots, such as `10.0.0.2`"),
+                    cx.diag(
+                        &RULE,
+                        e.span,
+                        format!("`{}` is not an IP address", String::from_utf8_lossy(raw)),
+                    )
+                    .with_label(why)
+                    .with_help(
+                        "write four numbers from 0 to 255 separated by dots, such as `10.0.0.2`",
+                    ),
                 );
             }
         });
@@ -43,7 +56,10 @@ pub fn check_address(raw: &[u8]) -> Result<(), String> {
     }
     for part in parts {
         if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
-            return Err(format!("`{}` is not a number from 0 to 255", String::from_utf8_lossy(part)));
+            return Err(format!(
+                "`{}` is not a number from 0 to 255",
+                String::from_utf8_lossy(part)
+            ));
         }
         let n: u32 = part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
         if n > 255 {

@@ -10,7 +10,10 @@ use crate::semantic::{stmt_exprs, walk_stmts};
 
 /// DS212
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS212", name: "suspicious-escape" },
+    code: Code {
+        code: "DS212",
+        name: "suspicious-escape",
+    },
     severity: Severity::Warning,
     summary: "An escape or caret sequence in a string that probably does not mean what it seems.",
     docs: "## What it does\nLooks at string literals the way `transmit` and `waitfor` translate them and reports: \
@@ -29,7 +32,9 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if matches!(s.kind, StmtKind::Transmit { raw: true, .. }) {
                 return;
             }
-            stmt_exprs(s, &mut |e| literals(e, &mut |raw, span| check_literal(cx, raw, span, out)));
+            stmt_exprs(s, &mut |e| {
+                literals(e, &mut |raw, span| check_literal(cx, raw, span, out))
+            });
         });
     }
 }
@@ -56,7 +61,9 @@ fn check_literal(cx: &Context<'_>, raw: &[u8], lit: Span, out: &mut Vec<Diagnost
     let mut found: Vec<(Oddity, usize)> = Vec::new();
     translate_reporting(raw, |kind, offset| found.push((kind, offset)));
     for (kind, offset) in found {
-        let shown = |len: usize| String::from_utf8_lossy(&raw[offset..(offset + len).min(raw.len())]).into_owned();
+        let shown = |len: usize| {
+            String::from_utf8_lossy(&raw[offset..(offset + len).min(raw.len())]).into_owned()
+        };
         let d = match kind {
             Oddity::UnknownEscape => {
                 let text = shown(2);
@@ -65,24 +72,47 @@ fn check_literal(cx: &Context<'_>, raw: &[u8], lit: Span, out: &mut Vec<Diagnost
                     'r' => "write `^M` or `<cr>` for a carriage return".to_string(),
                     'n' => "write `^J` or `<lf>` for a line feed".to_string(),
                     't' => "write `^I` for a tab".to_string(),
-                    _ => format!("write `{c}` alone; only `\\\"`, `\\^`, `\\<` and `\\\\` are escapes"),
+                    _ => format!(
+                        "write `{c}` alone; only `\\\"`, `\\^`, `\\<` and `\\\\` are escapes"
+                    ),
                 };
-                cx.diag(&RULE, at(offset, 2), format!("`{text}` is not an escape; it sends `{c}`")).with_label("unknown escape").with_help(help)
+                cx.diag(
+                    &RULE,
+                    at(offset, 2),
+                    format!("`{text}` is not an escape; it sends `{c}`"),
+                )
+                .with_label("unknown escape")
+                .with_help(help)
             }
             Oddity::UppercaseMacro => {
                 let text = shown(4);
-                cx.diag(&RULE, at(offset, 4), format!("`{text}` is written in lower case in the documentation"))
-                    .with_label("accepted, but not as documented")
-                    .with_help(format!("write `{}`", text.to_ascii_lowercase()))
+                cx.diag(
+                    &RULE,
+                    at(offset, 4),
+                    format!("`{text}` is written in lower case in the documentation"),
+                )
+                .with_label("accepted, but not as documented")
+                .with_help(format!("write `{}`", text.to_ascii_lowercase()))
             }
             Oddity::LiteralCaret => {
                 let text = shown(2);
-                cx.diag(&RULE, at(offset, 2), format!("`{text}` is not a control character; it sends a caret"))
-                    .with_label("`^` translates only `@`, letters, `[`, `\\`, `]`, `^` and `_`")
-                    .with_help("write `\\^` to send a caret on purpose")
+                cx.diag(
+                    &RULE,
+                    at(offset, 2),
+                    format!("`{text}` is not a control character; it sends a caret"),
+                )
+                .with_label("`^` translates only `@`, letters, `[`, `\\`, `]`, `^` and `_`")
+                .with_help("write `\\^` to send a caret on purpose")
             }
             Oddity::TrailingEscape => cx
-                .diag(&RULE, at(offset, 1), format!("a lone `{}` at the end of the string is sent as is", shown(1)))
+                .diag(
+                    &RULE,
+                    at(offset, 1),
+                    format!(
+                        "a lone `{}` at the end of the string is sent as is",
+                        shown(1)
+                    ),
+                )
                 .with_label("nothing follows it")
                 .with_help("remove it, or escape it with `\\`"),
         };
@@ -90,9 +120,15 @@ fn check_literal(cx: &Context<'_>, raw: &[u8], lit: Span, out: &mut Vec<Diagnost
     }
     if let Some(pos) = raw.windows(3).position(|w| w == b"^\\\"") {
         out.push(
-            cx.diag(&RULE, at(pos, 3), "`^\\\"` is a caret and an escaped quote, not `^\\` and the end of the string")
-                .with_label("the string goes on after this quote")
-                .with_help("a string cannot end with `^\\`; put the quote you meant after another character"),
+            cx.diag(
+                &RULE,
+                at(pos, 3),
+                "`^\\\"` is a caret and an escaped quote, not `^\\` and the end of the string",
+            )
+            .with_label("the string goes on after this quote")
+            .with_help(
+                "a string cannot end with `^\\`; put the quote you meant after another character",
+            ),
         );
     }
 }

@@ -6,7 +6,10 @@ use crate::rule::{Context, Rule};
 
 /// DS213
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS213", name: "unused-proc" },
+    code: Code {
+        code: "DS213",
+        name: "unused-proc",
+    },
     severity: Severity::Warning,
     summary: "A procedure other than `main`: nothing can call it.",
     docs: "## What it does\nReports every procedure that is not `main`.\n\n## Why is this bad?\nThe language has \
@@ -22,9 +25,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(
-            cx.diag(&RULE, p.proc_.name.span, format!("procedure `{}` never runs", p.proc_.name.name))
-                .with_label("only `main` runs; nothing can call a procedure")
-                .with_help("move its statements into `main`, or remove it"),
+            cx.diag(
+                &RULE,
+                p.proc_.name.span,
+                format!("procedure `{}` never runs", p.proc_.name.name),
+            )
+            .with_label("only `main` runs; nothing can call a procedure")
+            .with_help("move its statements into `main`, or remove it"),
         );
     }
 }

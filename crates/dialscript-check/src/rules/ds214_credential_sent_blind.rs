@@ -10,7 +10,10 @@ use crate::semantic::mentions;
 
 /// DS214
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS214", name: "credential-sent-blind" },
+    code: Code {
+        code: "DS214",
+        name: "credential-sent-blind",
+    },
     severity: Severity::Warning,
     summary: "`$PASSWORD` is transmitted on a path where no `waitfor` came before.",
     docs: "## What it does\nReports `transmit` of `$PASSWORD` when some path from the start of `main` reaches it \
@@ -22,18 +25,28 @@ $USERID, raw\ntransmit \"^M\"\nwaitfor \"assword:\" until 30\nif $SUCCESS then\n
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((_, cfg)) = cx.main_proc() else { return };
+    let Some((_, cfg)) = cx.main_proc() else {
+        return;
+    };
     // The fact is "a waitfor came on every path so far"; false is the smaller, so the meet of
     // two paths is false as soon as one has not waited.
-    let states = forward(cfg, false, true, &|v, state, _| state || matches!(cfg.nodes[v].op, Op::Wait(_)));
+    let states = forward(cfg, false, true, &|v, state, _| {
+        state || matches!(cfg.nodes[v].op, Op::Wait(_))
+    });
     for (v, node) in cfg.nodes.iter().enumerate() {
         let Op::Stmt(s) = node.op else { continue };
-        let StmtKind::Transmit { value, .. } = &s.kind else { continue };
+        let StmtKind::Transmit { value, .. } = &s.kind else {
+            continue;
+        };
         if cfg.reachable[v] && !states[v] && mentions(value, SysVar::Password) {
             out.push(
-                cx.diag(&RULE, s.span, "`$PASSWORD` is sent before anything was received")
-                    .with_label("no `waitfor` before this on some path")
-                    .with_help("wait for the password prompt first: `waitfor \"assword:\" until 30`"),
+                cx.diag(
+                    &RULE,
+                    s.span,
+                    "`$PASSWORD` is sent before anything was received",
+                )
+                .with_label("no `waitfor` before this on some path")
+                .with_help("wait for the password prompt first: `waitfor \"assword:\" until 30`"),
             );
         }
     }

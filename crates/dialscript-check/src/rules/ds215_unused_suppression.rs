@@ -7,7 +7,10 @@ use crate::rule::{Context, Rule};
 
 /// DS215
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS215", name: "unused-suppression" },
+    code: Code {
+        code: "DS215",
+        name: "unused-suppression",
+    },
     severity: Severity::Warning,
     summary: "A `; dialscript: allow(...)` comment that suppresses nothing, or names no rule.",
     docs: "## What it does\nReports each code or name in an `allow(...)` or `allow-file(...)` comment that \

@@ -6,7 +6,10 @@ use crate::rule::{Context, Rule};
 
 /// DS216
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS216", name: "integer-complement" },
+    code: Code {
+        code: "DS216",
+        name: "integer-complement",
+    },
     severity: Severity::Warning,
     summary: "`!` applied to an integer (a bitwise complement).",
     docs: "## What it does\nReports `!` on an integer operand.\n\n## Why is this bad?\nThe documentation calls `!` \

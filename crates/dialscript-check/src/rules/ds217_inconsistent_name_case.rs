@@ -8,7 +8,10 @@ use crate::rule::{Context, Rule};
 
 /// DS217
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS217", name: "inconsistent-name-case" },
+    code: Code {
+        code: "DS217",
+        name: "inconsistent-name-case",
+    },
     severity: Severity::Advice,
     summary: "A variable or label spelt with other capitals than where it is declared.",
     docs: "## What it does\nReports a use of a name whose capitals differ from its declaration (once per \
@@ -24,10 +27,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (used, decl) in &p.case_mismatches {
             if seen.insert(used.name.clone()) {
                 out.push(
-                    cx.diag(&RULE, used.span, format!("`{}` is spelt `{}` where it is declared", used.name, decl.name))
-                        .with_label("other capitals")
-                        .with_related(decl.span, "declared here")
-                        .with_help(format!("write `{}`", decl.name)),
+                    cx.diag(
+                        &RULE,
+                        used.span,
+                        format!(
+                            "`{}` is spelt `{}` where it is declared",
+                            used.name, decl.name
+                        ),
+                    )
+                    .with_label("other capitals")
+                    .with_related(decl.span, "declared here")
+                    .with_help(format!("write `{}`", decl.name)),
                 );
             }
         }

@@ -8,7 +8,10 @@ use crate::semantic::walk_stmts;
 
 /// DS218
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS218", name: "getip-result-unused" },
+    code: Code {
+        code: "DS218",
+        name: "getip-result-unused",
+    },
     severity: Severity::Warning,
     summary: "`getip` used as a statement: the address it reads is thrown away.",
     docs: "## What it does\nReports `getip` standing alone.\n\n## Why is this bad?\n`getip` reads an address and \

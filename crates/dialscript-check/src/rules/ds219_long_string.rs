@@ -11,7 +11,10 @@ const MAX_LEN: usize = 255;
 
 /// DS219
 pub static RULE: Rule = Rule {
-    code: Code { code: "DS219", name: "long-string" },
+    code: Code {
+        code: "DS219",
+        name: "long-string",
+    },
     severity: Severity::Warning,
     summary: "A string literal longer than 255 bytes.",
     docs: "## What it does\nReports string literals longer than 255 bytes.\n\n## Why is this bad?\nThe \

@@ -64,7 +64,8 @@ mod tests {
     fn cond(text: &str) -> Option<bool> {
         let src = format!("proc main\nif {text} then\nendif\nendproc\n");
         let parse = dialscript_syntax::parse(src.as_bytes());
-        let dialscript_syntax::ast::StmtKind::If { cond, .. } = &parse.script.procs[0].body[0].kind else {
+        let dialscript_syntax::ast::StmtKind::If { cond, .. } = &parse.script.procs[0].body[0].kind
+        else {
             panic!("not an if");
         };
         success_test(cond)

@@ -39,7 +39,8 @@ pub fn check_bytes(name: &str, bytes: Vec<u8>, options: &Options, fix: Option<bo
     let mut checked = run_checker(&current, options);
     if let Some(unsafe_fixes) = fix {
         for _ in 0..FIX_ROUNDS {
-            let (next, n) = dialscript_check::fix::apply(&current, &checked.diagnostics, unsafe_fixes);
+            let (next, n) =
+                dialscript_check::fix::apply(&current, &checked.diagnostics, unsafe_fixes);
             if n == 0 || next == current {
                 break;
             }
@@ -121,7 +122,10 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     for ((path, _), result) in jobs.iter().zip(results) {
         match result {
             Ok(r) => reports.push(r),
-            Err(message) => input_errors.push(files::InputError { path: path.clone(), message }),
+            Err(message) => input_errors.push(files::InputError {
+                path: path.clone(),
+                message,
+            }),
         }
     }
 
@@ -133,7 +137,10 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                 Severity::Warning => warnings += 1,
                 Severity::Advice => {}
             }
-            if d.fix.as_ref().is_some_and(|f| f.applicability == dialscript_syntax::Applicability::Safe) {
+            if d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == dialscript_syntax::Applicability::Safe)
+            {
                 fixable += 1;
             }
         }
@@ -155,7 +162,12 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         for e in &input_errors {
             writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
         }
-        writeln!(err, "{fixes} fix{} in {fixed_files} file{} (not written: --diff)", if fixes == 1 { "" } else { "es" }, if fixed_files == 1 { "" } else { "s" })?;
+        writeln!(
+            err,
+            "{fixes} fix{} in {fixed_files} file{} (not written: --diff)",
+            if fixes == 1 { "" } else { "es" },
+            if fixed_files == 1 { "" } else { "s" }
+        )?;
         return Ok(if !input_errors.is_empty() {
             exit::USAGE
         } else if changed && !args.exit_zero {
@@ -181,7 +193,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     match args.format {
         Format::Human => {
             for r in &reports {
-                out.write_all(render::human(&r.file, &r.diagnostics, color, DEFAULT_WIDTH).as_bytes())?;
+                out.write_all(
+                    render::human(&r.file, &r.diagnostics, color, DEFAULT_WIDTH).as_bytes(),
+                )?;
             }
         }
         Format::Concise => {
@@ -209,7 +223,11 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
     }
     if matches!(args.format, Format::Human | Format::Concise) {
-        writeln!(err, "{}", summary(reports.len(), errors, warnings, fixable, fixes, args.fix))?;
+        writeln!(
+            err,
+            "{}",
+            summary(reports.len(), errors, warnings, fixable, fixes, args.fix)
+        )?;
     }
     Ok(if !input_errors.is_empty() {
         exit::USAGE
@@ -226,7 +244,11 @@ fn usage(err: &mut dyn Write, message: &str) -> std::io::Result<i32> {
 }
 
 fn parse_selectors(words: &[String]) -> Result<Vec<Selector>, String> {
-    words.iter().filter(|w| !w.trim().is_empty()).map(|w| Selector::parse(w)).collect()
+    words
+        .iter()
+        .filter(|w| !w.trim().is_empty())
+        .map(|w| Selector::parse(w))
+        .collect()
 }
 
 fn options_for(c: &Config, args: &CheckArgs, select: &[Selector], ignore: &[Selector]) -> Options {
@@ -245,12 +267,18 @@ fn options_for(c: &Config, args: &CheckArgs, select: &[Selector], ignore: &[Sele
 /// Paths are shown as given, with `/` separators so output reads the same everywhere.
 fn display_path(p: &Path) -> String {
     let s = p.display().to_string();
-    if std::path::MAIN_SEPARATOR == '\\' { s.replace('\\', "/") } else { s }
+    if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s
+    }
 }
 
 /// Maps `f` over `items` on all cores, keeping the input order in the result.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len().max(1));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
@@ -258,9 +286,22 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     let f = &f;
     let mut parts: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| s.spawn(move || items.iter().enumerate().skip(t).step_by(threads).map(|(i, x)| (i, f(x))).collect::<Vec<_>>()))
+            .map(|t| {
+                s.spawn(move || {
+                    items
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, x)| (i, f(x)))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
     });
     let mut all: Vec<(usize, R)> = parts.iter_mut().flat_map(std::mem::take).collect();
     all.sort_by_key(|(i, _)| *i);
@@ -268,17 +309,36 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
-fn summary(files: usize, errors: usize, warnings: usize, fixable: usize, fixed: usize, fixing: bool) -> String {
+fn summary(
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    fixable: usize,
+    fixed: usize,
+    fixing: bool,
+) -> String {
     let mut s = if errors + warnings == 0 {
         format!("{} checked, no problems found", plural(files, "file"))
     } else {
-        format!("{} checked: {} and {}", plural(files, "file"), plural(errors, "error"), plural(warnings, "warning"))
+        format!(
+            "{} checked: {} and {}",
+            plural(files, "file"),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
     };
     if fixing {
-        s.push_str(&format!("; {} applied", plural(fixed, "fix").replace("fixs", "fixes")));
+        s.push_str(&format!(
+            "; {} applied",
+            plural(fixed, "fix").replace("fixs", "fixes")
+        ));
     } else if fixable > 0 {
         s.push_str(&format!("; {fixable} fixable with `--fix`"));
     }

@@ -65,9 +65,13 @@ fn binary<'a>(cx: &Cx<'a>, i: Toks<'a>, min_prec: u8) -> PResult<'a, (Expr, u32)
 }
 
 fn too_deep(span: Span) -> Diagnostic {
-    Diagnostic::error(codes::NESTING_TOO_DEEP, span, format!("expression nested more than {MAX_DEPTH} levels deep"))
-        .with_label("too deep")
-        .with_help("split the expression over several assignments")
+    Diagnostic::error(
+        codes::NESTING_TOO_DEEP,
+        span,
+        format!("expression nested more than {MAX_DEPTH} levels deep"),
+    )
+    .with_label("too deep")
+    .with_help("split the expression over several assignments")
 }
 
 /// Runs `f` one nesting level deeper, failing when that is past [`MAX_DEPTH`].
@@ -118,9 +122,13 @@ fn primary<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (Expr, u32)> {
             }
             if value > MAX_LITERAL {
                 cx.report(
-                    Diagnostic::error(codes::INTEGER_OUT_OF_RANGE, t.span, "integer literal out of range")
-                        .with_label("larger than 2147483647")
-                        .with_help("integers are 32-bit: from -2147483648 to 2147483647"),
+                    Diagnostic::error(
+                        codes::INTEGER_OUT_OF_RANGE,
+                        t.span,
+                        "integer literal out of range",
+                    )
+                    .with_label("larger than 2147483647")
+                    .with_help("integers are 32-bit: from -2147483648 to 2147483647"),
                 );
                 value = MAX_LITERAL;
             }
@@ -143,7 +151,9 @@ fn primary<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (Expr, u32)> {
             let (i, (inner, depth)) = binary(cx, i.bump(), 1)?;
             let close = i.peek();
             if close.kind != TokenKind::RParen {
-                let d = cx.expected(i, "`)`").with_related(t.span, "to close this `(`");
+                let d = cx
+                    .expected(i, "`)`")
+                    .with_related(t.span, "to close this `(`");
                 return cx.fail(d);
             }
             Ok((

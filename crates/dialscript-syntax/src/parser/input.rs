@@ -50,7 +50,9 @@ impl<'a> Toks<'a> {
     /// Everything after the next token; never steps past `Eof`.
     pub fn bump(self) -> Self {
         if self.toks.len() > 1 {
-            Toks { toks: &self.toks[1..] }
+            Toks {
+                toks: &self.toks[1..],
+            }
         } else {
             self
         }

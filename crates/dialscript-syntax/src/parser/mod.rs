@@ -63,8 +63,15 @@ pub fn parse(bytes: &[u8]) -> Parse {
         return Parse {
             script: Script::default(),
             diagnostics: vec![
-                Diagnostic::error(codes::FILE_TOO_LARGE, Span::empty(0), format!("the script is {} bytes, more than the 4 GiB a script may have", bytes.len()))
-                    .with_help("check that this file is really a script"),
+                Diagnostic::error(
+                    codes::FILE_TOO_LARGE,
+                    Span::empty(0),
+                    format!(
+                        "the script is {} bytes, more than the 4 GiB a script may have",
+                        bytes.len()
+                    ),
+                )
+                .with_help("check that this file is really a script"),
             ],
             comments: Vec::new(),
         };
@@ -79,7 +86,12 @@ pub fn parse(bytes: &[u8]) -> Parse {
         declared: RefCell::new(HashSet::new()),
         lines: OnceCell::new(),
     };
-    let script = script(&cx, Toks { toks: &lexed.tokens });
+    let script = script(
+        &cx,
+        Toks {
+            toks: &lexed.tokens,
+        },
+    );
     let mut diagnostics = cx.diags.into_inner();
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     Parse {
@@ -134,7 +146,8 @@ pub(crate) struct Cx<'a> {
     blocks: RefCell<Vec<(BlockKind, Span)>>,
     /// Current depth of parentheses and unary operators.
     pub(crate) nest: Cell<u32>,
-    /// Names declared so far, to tell a `COMMAND=` line of switch.inf from an assignment.
+    /// Names declared so far that are also switch.inf keys, to tell a `COMMAND=` line of
+    /// switch.inf from an assignment to a variable of that name.
     pub(crate) declared: RefCell<HashSet<String>>,
     lines: OnceCell<Vec<u32>>,
 }
@@ -145,10 +158,14 @@ impl<'a> Cx<'a> {
     }
 
     pub(crate) fn ident(&self, t: Token) -> Ident {
-        Ident {
-            name: String::from_utf8_lossy(self.text(t.span)).into_owned(),
-            span: t.span,
-        }
+        let text = self.text(t.span);
+        // Names are ASCII, for which `from_utf8` is a quick check; the lossy conversion (which
+        // walks the bytes in chunks) is only a fallback.
+        let name = match std::str::from_utf8(text) {
+            Ok(s) => s.to_owned(),
+            Err(_) => String::from_utf8_lossy(text).into_owned(),
+        };
+        Ident { name, span: t.span }
     }
 
     pub(crate) fn report(&self, d: Diagnostic) {
@@ -164,7 +181,9 @@ impl<'a> Cx<'a> {
 
     /// 1-based line of a byte offset.
     pub(crate) fn line_of(&self, offset: u32) -> usize {
-        let lines = self.lines.get_or_init(|| crate::source::line_starts(self.src));
+        let lines = self
+            .lines
+            .get_or_init(|| crate::source::line_starts(self.src));
         match lines.binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i,
@@ -195,7 +214,11 @@ impl<'a> Cx<'a> {
     /// End offset of the token before `i`.
     pub(crate) fn prev_end(&self, i: Toks<'a>) -> u32 {
         let idx = self.all.len() - i.toks.len();
-        if idx == 0 { 0 } else { self.all[idx - 1].span.end }
+        if idx == 0 {
+            0
+        } else {
+            self.all[idx - 1].span.end
+        }
     }
 
     /// "expected WHAT, found X". When X starts a new line (or is the end of the file) the
@@ -205,9 +228,11 @@ impl<'a> Cx<'a> {
         let message = format!("expected {what}, found {}", self.found(t));
         if t.line_start {
             let at = self.prev_end(i);
-            Diagnostic::error(codes::UNEXPECTED_TOKEN, Span::empty(at), message).with_label(format!("expected {what} here"))
+            Diagnostic::error(codes::UNEXPECTED_TOKEN, Span::empty(at), message)
+                .with_label(format!("expected {what} here"))
         } else {
-            Diagnostic::error(codes::UNEXPECTED_TOKEN, t.span, message).with_label(format!("expected {what}"))
+            Diagnostic::error(codes::UNEXPECTED_TOKEN, t.span, message)
+                .with_label(format!("expected {what}"))
         }
     }
 
@@ -232,7 +257,11 @@ impl<'a> Cx<'a> {
             Diagnostic::error(codes::UNCLOSED_BLOCK, at, message)
                 .with_label(format!("`{}` missing here", kind.closer()))
                 .with_related(open, format!("this `{}` is not closed", kind.opener()))
-                .with_help(format!("add `{}` where the `{}` block ends", kind.closer(), kind.opener())),
+                .with_help(format!(
+                    "add `{}` where the `{}` block ends",
+                    kind.closer(),
+                    kind.opener()
+                )),
         );
     }
 
@@ -248,10 +277,20 @@ impl<'a> Cx<'a> {
         // with the wrong keyword) is worth showing.
         if let Some((open_kind, open_span)) = open.filter(|(k, _)| *k != BlockKind::Proc) {
             d = d
-                .with_related(open_span, format!("the innermost open block is this `{}`", open_kind.opener()))
-                .with_help(format!("remove it, or close the `{}` with `{}`", open_kind.opener(), open_kind.closer()));
+                .with_related(
+                    open_span,
+                    format!("the innermost open block is this `{}`", open_kind.opener()),
+                )
+                .with_help(format!(
+                    "remove it, or close the `{}` with `{}`",
+                    open_kind.opener(),
+                    open_kind.closer()
+                ));
         } else {
-            d = d.with_help(format!("remove it, or add the `{}` it should close", kind.opener()));
+            d = d.with_help(format!(
+                "remove it, or add the `{}` it should close",
+                kind.opener()
+            ));
         }
         self.report(d);
     }
@@ -294,7 +333,11 @@ fn resumes_here(t: Token) -> bool {
             | Kw::String
             | Kw::Boolean,
         ) => true,
-        TokenKind::Ident | TokenKind::Sys(_) | TokenKind::Str | TokenKind::UnclosedStr | TokenKind::Kw(Kw::Getip) => t.line_start,
+        TokenKind::Ident
+        | TokenKind::Sys(_)
+        | TokenKind::Str
+        | TokenKind::UnclosedStr
+        | TokenKind::Kw(Kw::Getip) => t.line_start,
         TokenKind::Eof => true,
         _ => false,
     }
@@ -317,9 +360,13 @@ fn script<'a>(cx: &Cx<'a>, mut i: Toks<'a>) -> Script {
     let flush = |outside: &mut Option<Span>| {
         if let Some(span) = outside.take() {
             cx.report(
-                Diagnostic::error(codes::STATEMENT_OUTSIDE_PROC, span, "statements outside any `proc`")
-                    .with_label("not inside `proc ... endproc`")
-                    .with_help("move them into `proc main`; execution starts at its first statement"),
+                Diagnostic::error(
+                    codes::STATEMENT_OUTSIDE_PROC,
+                    span,
+                    "statements outside any `proc`",
+                )
+                .with_label("not inside `proc ... endproc`")
+                .with_help("move them into `proc main`; execution starts at its first statement"),
             );
         }
     };
@@ -375,7 +422,9 @@ fn parse_proc<'a>(cx: &Cx<'a>, i: Toks<'a>) -> (Toks<'a>, Proc) {
         }
     };
     let (i, body, end) = block(cx, i, BlockKind::Proc, kw.span);
-    let last = end.or_else(|| body.last().map(|s| s.span)).unwrap_or(name.span);
+    let last = end
+        .or_else(|| body.last().map(|s| s.span))
+        .unwrap_or(name.span);
     (
         i,
         Proc {
@@ -387,30 +436,81 @@ fn parse_proc<'a>(cx: &Cx<'a>, i: Toks<'a>) -> (Toks<'a>, Proc) {
     )
 }
 
+/// `end if`, `end while` or `end proc` at the start of a statement, as the closing keyword
+/// it stands for (spanning both words). At a statement's start a name followed by a keyword is
+/// never valid, so this reading cannot reject a correct script.
+fn two_word_end(cx: &Cx<'_>, i: Toks<'_>) -> Option<Token> {
+    let (first, second) = (i.peek(), i.peek2());
+    if first.kind != TokenKind::Ident
+        || second.line_start
+        || !cx.text(first.span).eq_ignore_ascii_case(b"end")
+    {
+        return None;
+    }
+    let kw = match second.kind {
+        TokenKind::Kw(Kw::If) => Kw::Endif,
+        TokenKind::Kw(Kw::While) => Kw::Endwhile,
+        TokenKind::Kw(Kw::Proc) => Kw::Endproc,
+        _ => return None,
+    };
+    Some(Token {
+        kind: TokenKind::Kw(kw),
+        span: first.span.to(second.span),
+        line_start: first.line_start,
+    })
+}
+
+fn two_word_end_error(cx: &Cx<'_>, t: Token, kw: Kw) -> Diagnostic {
+    let written = String::from_utf8_lossy(cx.text(t.span));
+    Diagnostic::error(
+        codes::UNKNOWN_COMMAND,
+        t.span,
+        format!("`{written}` is written `{}`, as one word", kw.as_str()),
+    )
+    .with_label(format!("read as `{}`", kw.as_str()))
+    .with_help(format!("write `{}`", kw.as_str()))
+}
+
 /// The statements of a block up to its closing keyword. Returns the closing keyword's span, or
 /// `None` (reported) when another block's end, a `proc` or the end of the file came first.
-pub(crate) fn block<'a>(cx: &Cx<'a>, mut i: Toks<'a>, kind: BlockKind, open: Span) -> (Toks<'a>, Vec<crate::ast::Stmt>, Option<Span>) {
+pub(crate) fn block<'a>(
+    cx: &Cx<'a>,
+    mut i: Toks<'a>,
+    kind: BlockKind,
+    open: Span,
+) -> (Toks<'a>, Vec<crate::ast::Stmt>, Option<Span>) {
     cx.blocks.borrow_mut().push((kind, open));
     let mut body = Vec::new();
     let end = loop {
-        let t = i.peek();
+        // `end if`, `end while` and `end proc` (Visual Basic's spelling) stand for the closing
+        // keyword, so that the blocks still pair up. The spelling is reported where the two
+        // words are consumed, so once.
+        let (t, width) = match two_word_end(cx, i) {
+            Some(t) => (t, 2),
+            None => (i.peek(), 1),
+        };
         match t.kind {
             TokenKind::Eof | TokenKind::Kw(Kw::Proc) => {
                 cx.unclosed(kind, open, t, i);
                 break None;
             }
             TokenKind::Kw(kw @ (Kw::Endproc | Kw::Endif | Kw::Endwhile)) => {
-                let Some(closes) = BlockKind::closed_by(kw) else { break None };
-                if closes == kind {
-                    i = i.bump();
-                    break Some(t.span);
-                }
-                if cx.encloses(closes) {
+                let Some(closes) = BlockKind::closed_by(kw) else {
+                    break None;
+                };
+                if closes != kind && cx.encloses(closes) {
                     cx.unclosed(kind, open, t, i);
                     break None;
                 }
-                cx.unmatched(t, closes);
+                if width == 2 {
+                    cx.report(two_word_end_error(cx, t, kw));
+                    i = i.bump();
+                }
                 i = i.bump();
+                if closes == kind {
+                    break Some(t.span);
+                }
+                cx.unmatched(t, closes);
             }
             _ => match stmt::parse_stmt(cx, i) {
                 Ok((rest, s)) => {

@@ -5,7 +5,9 @@ use nom::combinator::opt;
 
 use super::input::{PErr, PResult, Toks};
 use super::{BlockKind, Cx, MAX_DEPTH, block, expr};
-use crate::ast::{Expr, ExprKind, Ident, Parity, PortSetting, Stmt, StmtKind, Target, Type, WaitCase};
+use crate::ast::{
+    Expr, ExprKind, Ident, Parity, PortSetting, Stmt, StmtKind, Target, Type, WaitCase,
+};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -13,8 +15,8 @@ use crate::token::{Kw, Token, TokenKind};
 
 /// Words that begin statements, for "did you mean" on unknown commands.
 const COMMAND_WORDS: &[&str] = &[
-    "transmit", "waitfor", "delay", "goto", "halt", "if", "while", "set", "getip", "integer", "string", "boolean", "endif",
-    "endwhile", "endproc", "proc",
+    "transmit", "waitfor", "delay", "goto", "halt", "if", "while", "set", "getip", "integer",
+    "string", "boolean", "endif", "endwhile", "endproc", "proc",
 ];
 
 /// A parser that takes one token of `kind`.
@@ -124,9 +126,13 @@ pub(crate) fn parse_name<'a>(cx: &Cx<'a>, i: Toks<'a>, what: &str) -> PResult<'a
         TokenKind::Ident => Ok((i.bump(), cx.ident(t))),
         TokenKind::Kw(k) if !t.line_start => {
             cx.report(
-                Diagnostic::error(codes::RESERVED_WORD_AS_NAME, t.span, format!("`{}` is a reserved word and cannot be {what}", k.as_str()))
-                    .with_label("reserved word")
-                    .with_help("choose another name"),
+                Diagnostic::error(
+                    codes::RESERVED_WORD_AS_NAME,
+                    t.span,
+                    format!("`{}` is a reserved word and cannot be {what}", k.as_str()),
+                )
+                .with_label("reserved word")
+                .with_help("choose another name"),
             );
             Ok((i.bump(), cx.ident(t)))
         }
@@ -138,7 +144,11 @@ pub(crate) fn parse_name<'a>(cx: &Cx<'a>, i: Toks<'a>, what: &str) -> PResult<'a
 fn parse_decl<'a>(cx: &Cx<'a>, i: Toks<'a>, ty: Type) -> PResult<'a, Stmt> {
     let start = i.peek().span;
     let (i, name) = parse_name(cx, i.bump(), "a variable name")?;
-    cx.declared.borrow_mut().insert(name.key());
+    // Only the switch.inf keys are ever looked up (to tell `COMMAND=` from an assignment), so
+    // only they are recorded: hashing every declared name cost more than the lookup saves.
+    if is_switch_inf_key(&name) {
+        cx.declared.borrow_mut().insert(name.key());
+    }
     let (i, init) = opt(tok(TokenKind::Assign)).parse(i)?;
     let (i, init) = match init {
         Some(_) => {
@@ -169,11 +179,16 @@ fn parse_assign<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
         }
     };
     let (i, e) = expr::parse_expr(cx, i.bump().bump())?;
-    Ok((i, stmt(t.span.to(e.span), StmtKind::Assign { target, value: e })))
+    Ok((
+        i,
+        stmt(t.span.to(e.span), StmtKind::Assign { target, value: e }),
+    ))
 }
 
 fn is_switch_inf_key(name: &Ident) -> bool {
-    ["command", "ok", "connect", "error", "noresponse", "loop"].iter().any(|k| name.is(k))
+    ["command", "ok", "connect", "error", "noresponse", "loop"]
+        .iter()
+        .any(|k| name.is(k))
 }
 
 /// `if_stmt = "if" expr "then" { stmt } "endif"` and
@@ -200,7 +215,8 @@ fn parse_block_stmt<'a>(cx: &Cx<'a>, i: Toks<'a>, kind: BlockKind) -> PResult<'a
             // Skip the rest of the condition but keep the block, so its body and its closing
             // keyword still pair up.
             let from = cx.prev_end(i);
-            while !matches!(i.peek().kind, TokenKind::Kw(k) if k == joiner) && !i.peek().line_start {
+            while !matches!(i.peek().kind, TokenKind::Kw(k) if k == joiner) && !i.peek().line_start
+            {
                 i = i.bump();
             }
             Expr {
@@ -216,7 +232,11 @@ fn parse_block_stmt<'a>(cx: &Cx<'a>, i: Toks<'a>, kind: BlockKind) -> PResult<'a
         Err(_) if cond_failed && i.peek().line_start => {}
         Err(_) => {
             let mut d = cx.expected(i, &format!("`{}`", joiner.as_str()));
-            d.message = format!("expected `{}` after the condition of `{opener}`, found {}", joiner.as_str(), cx.found(i.peek()));
+            d.message = format!(
+                "expected `{}` after the condition of `{opener}`, found {}",
+                joiner.as_str(),
+                cx.found(i.peek())
+            );
             if i.peek().kind == TokenKind::Assign {
                 d = d.with_help("`=` assigns; compare with `==`");
             } else {
@@ -230,7 +250,9 @@ fn parse_block_stmt<'a>(cx: &Cx<'a>, i: Toks<'a>, kind: BlockKind) -> PResult<'a
         }
     }
     let (i, body, end) = block(cx, i, kind, kw_tok.span);
-    let last = end.or_else(|| body.last().map(|s| s.span)).unwrap_or(cond.span);
+    let last = end
+        .or_else(|| body.last().map(|s| s.span))
+        .unwrap_or(cond.span);
     let span = kw_tok.span.to(last);
     let kind = match kind {
         BlockKind::While => StmtKind::While { cond, body, end },
@@ -270,9 +292,13 @@ fn skip_too_deep<'a>(cx: &Cx<'a>, mut i: Toks<'a>, kind: BlockKind) -> (Toks<'a>
     }
     let span = start.to(end);
     cx.report(
-        Diagnostic::error(codes::NESTING_TOO_DEEP, start, format!("blocks nested more than {MAX_DEPTH} levels deep"))
-            .with_label("this block is skipped")
-            .with_help("flatten the script: test conditions one after another, or jump with `goto`"),
+        Diagnostic::error(
+            codes::NESTING_TOO_DEEP,
+            start,
+            format!("blocks nested more than {MAX_DEPTH} levels deep"),
+        )
+        .with_label("this block is skipped")
+        .with_help("flatten the script: test conditions one after another, or jump with `goto`"),
     );
     let cond = Expr {
         kind: ExprKind::Error,
@@ -356,7 +382,11 @@ fn parse_port_opt<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (PortSetting, Spa
                 Diagnostic::error(
                     codes::INVALID_PORT_SETTING,
                     Span::empty(t.span.end),
-                    format!("expected {allowed} after {}, found {}", cx.found(t), cx.found(v)),
+                    format!(
+                        "expected {allowed} after {}, found {}",
+                        cx.found(t),
+                        cx.found(v)
+                    ),
                 )
                 .with_label(format!("{what} missing here"))
                 .with_help(format!("write one of {allowed}")),
@@ -364,9 +394,13 @@ fn parse_port_opt<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (PortSetting, Spa
         }
         let span = v.span;
         cx.fail(
-            Diagnostic::error(codes::INVALID_PORT_SETTING, span, format!("invalid {what} {}", cx.found(v)))
-                .with_label(format!("{what} must be {allowed}"))
-                .with_help(format!("write one of {allowed}")),
+            Diagnostic::error(
+                codes::INVALID_PORT_SETTING,
+                span,
+                format!("invalid {what} {}", cx.found(v)),
+            )
+            .with_label(format!("{what} must be {allowed}"))
+            .with_help(format!("write one of {allowed}")),
         )
     };
     match t.kind {
@@ -412,10 +446,19 @@ fn parse_transmit<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
     let (i, value) = expr::parse_expr(cx, i.bump())?;
     let (i, comma) = opt(tok(TokenKind::Comma)).parse(i)?;
     if comma.is_none() {
-        return Ok((i, stmt(start.to(value.span), StmtKind::Transmit { value, raw: false })));
+        return Ok((
+            i,
+            stmt(
+                start.to(value.span),
+                StmtKind::Transmit { value, raw: false },
+            ),
+        ));
     }
     let (i, raw) = expect(cx, i, TokenKind::Kw(Kw::Raw), "`raw`")?;
-    Ok((i, stmt(start.to(raw.span), StmtKind::Transmit { value, raw: true })))
+    Ok((
+        i,
+        stmt(start.to(raw.span), StmtKind::Transmit { value, raw: true }),
+    ))
 }
 
 /// `waitfor = "waitfor" expr [ "," "matchcase" ] [ "then" IDENT { "," expr [ "," "matchcase" ]
@@ -445,7 +488,11 @@ fn parse_waitfor<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
         } else {
             missing_then.push(pattern.span);
         }
-        cases.push(WaitCase { pattern, matchcase, target });
+        cases.push(WaitCase {
+            pattern,
+            matchcase,
+            target,
+        });
         match tok(TokenKind::Comma)(i) {
             Ok((rest, _)) => i = rest,
             Err(_) => break,
@@ -473,9 +520,16 @@ fn parse_waitfor<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
     } else if i.peek().kind == TokenKind::Int && !i.peek().line_start {
         let n = i.peek();
         return cx.fail(
-            Diagnostic::error(codes::PROCOMM_SYNTAX, n.span, "a bare number after `waitfor` is Procomm syntax")
-                .with_label("timeout written the Procomm way")
-                .with_help(format!("write `until {}`", String::from_utf8_lossy(cx.text(n.span)))),
+            Diagnostic::error(
+                codes::PROCOMM_SYNTAX,
+                n.span,
+                "a bare number after `waitfor` is Procomm syntax",
+            )
+            .with_label("timeout written the Procomm way")
+            .with_help(format!(
+                "write `until {}`",
+                String::from_utf8_lossy(cx.text(n.span))
+            )),
         );
     }
     Ok((i, stmt(start.to(end), StmtKind::Waitfor { cases, until })))
@@ -487,7 +541,11 @@ fn unknown_command(cx: &Cx<'_>, i: Toks<'_>) -> Diagnostic {
     let t = i.peek();
     let word = String::from_utf8_lossy(cx.text(t.span)).into_owned();
     let lower = word.to_ascii_lowercase();
-    let d = |code, msg: String, label: &str, help: &str| Diagnostic::error(code, t.span, msg).with_label(label).with_help(help);
+    let d = |code, msg: String, label: &str, help: &str| {
+        Diagnostic::error(code, t.span, msg)
+            .with_label(label)
+            .with_help(help)
+    };
     match lower.as_str() {
         "else" | "elseif" | "elsif" | "elif" => d(
             codes::ELSE_NOT_SUPPORTED,
@@ -525,7 +583,12 @@ fn unknown_command(cx: &Cx<'_>, i: Toks<'_>) -> Diagnostic {
             "not a command",
             "wait for text with `waitfor \"text\" until SECONDS`",
         ),
-        "sleep" => d(codes::UNKNOWN_COMMAND, format!("unknown command `{word}`"), "not a command", "wait with `delay SECONDS`"),
+        "sleep" => d(
+            codes::UNKNOWN_COMMAND,
+            format!("unknown command `{word}`"),
+            "not a command",
+            "wait with `delay SECONDS`",
+        ),
         "exit" | "return" | "quit" | "stop" => d(
             codes::UNKNOWN_COMMAND,
             format!("unknown command `{word}`"),
@@ -533,14 +596,21 @@ fn unknown_command(cx: &Cx<'_>, i: Toks<'_>) -> Diagnostic {
             "`halt` stops the script and leaves the terminal to the user; reaching `endproc` of `main` ends it with success",
         ),
         _ => {
-            let base = Diagnostic::error(codes::UNKNOWN_COMMAND, t.span, format!("unknown command `{word}`")).with_label("not a command");
+            let base = Diagnostic::error(
+                codes::UNKNOWN_COMMAND,
+                t.span,
+                format!("unknown command `{word}`"),
+            )
+            .with_label("not a command");
             match crate::suggest::closest(&word, COMMAND_WORDS.iter().copied()) {
                 Some(s) => {
                     let mut d = base;
                     d.message = format!("unknown command `{word}`; did you mean `{s}`?");
                     d.with_help(format!("did you mean `{s}`?"))
                 }
-                None => base.with_help(format!("a statement is a command, an assignment `{word} = VALUE` or a label `{word}:`")),
+                None => base.with_help(format!(
+                    "a statement is a command, an assignment `{word} = VALUE` or a label `{word}:`"
+                )),
             }
         }
     }

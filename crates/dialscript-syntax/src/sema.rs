@@ -1,14 +1,18 @@
-//! Symbol tables and type checking, per procedure.
+//! The static semantics of the language: symbol tables and type checking, per procedure.
 //!
 //! One pass over each procedure, in source order, collects declarations, labels and every use
 //! of them, and types every expression with the spec's operator table. It records *facts*
-//! (an undeclared name here, a type mismatch there); the rule files turn facts into
-//! diagnostics, so that every rule stays in its own file while the analysis runs once.
+//! (an undeclared name here, a type mismatch there). The checker's rule files turn facts into
+//! diagnostics, one rule per file; the VM's compiler refuses a script whose facts include an
+//! error. Both read the same facts, so they cannot disagree about what a script means.
 
 use std::collections::HashMap;
 
-use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Proc, Script, Stmt, StmtKind, SysVar, Target, Type, UnOp};
-use dialscript_syntax::span::Span;
+use crate::ast::{
+    BinOp, Expr, ExprKind, Ident, Proc, Script, Stmt, StmtKind, SysVar, Target, Type, UnOp,
+};
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
 
 /// The largest integer literal; only valid right after a unary minus.
 const MIN_I32_MAGNITUDE: i64 = 1 << 31;
@@ -196,7 +200,11 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
                 }
             }
             None => {
-                let suggestion = dialscript_syntax::suggest::closest(&r.name, a.labels.iter().map(|l| l.ident.name.as_str())).map(str::to_string);
+                let suggestion = crate::suggest::closest(
+                    &r.name,
+                    a.labels.iter().map(|l| l.ident.name.as_str()),
+                )
+                .map(str::to_string);
                 a.undefined_labels.push((r, suggestion));
             }
         }
@@ -206,7 +214,11 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
         if let Some(&i) = a.var_index.get(&u.ident.key()) {
             u.declared_later = Some(a.vars[i].ident.span);
         } else {
-            u.suggestion = dialscript_syntax::suggest::closest(&u.ident.name, a.vars.iter().map(|v| v.ident.name.as_str())).map(str::to_string);
+            u.suggestion = crate::suggest::closest(
+                &u.ident.name,
+                a.vars.iter().map(|v| v.ident.name.as_str()),
+            )
+            .map(str::to_string);
         }
     }
     for l in &a.labels {
@@ -257,7 +269,12 @@ impl<'a> Walker<'_, 'a> {
     }
 
     fn error(&mut self, span: Span, message: String, label: String, help: Option<String>) {
-        self.info.type_errors.push(TypeError { span, message, label, help });
+        self.info.type_errors.push(TypeError {
+            span,
+            message,
+            label,
+            help,
+        });
     }
 
     /// Reports `e` when its type is not `want`. `what` names the place ("the `delay` operand").
@@ -275,7 +292,11 @@ impl<'a> Walker<'_, 'a> {
         };
         self.error(
             e.span,
-            format!("{what} must be `{}`, found `{}`", type_name(want), type_name(got)),
+            format!(
+                "{what} must be `{}`, found `{}`",
+                type_name(want),
+                type_name(got)
+            ),
             format!("this is `{}`", type_name(got)),
             help,
         );
@@ -319,7 +340,11 @@ impl<'a> Walker<'_, 'a> {
                 Target::Var(name) => {
                     let ty = self.use_var(name, false);
                     match ty {
-                        Some(ty) => self.expect(value, ty, &format!("the value assigned to `{}`", name.name)),
+                        Some(ty) => self.expect(
+                            value,
+                            ty,
+                            &format!("the value assigned to `{}`", name.name),
+                        ),
                         None => {
                             self.expr(value);
                         }
@@ -339,7 +364,9 @@ impl<'a> Walker<'_, 'a> {
             }
             StmtKind::SetPort(_) | StmtKind::SetScreenKeyboard(_) => {}
             StmtKind::SetIpAddr(e) => self.expect(e, Type::String, "the `set ipaddr` operand"),
-            StmtKind::Transmit { value, .. } => self.expect(value, Type::String, "the `transmit` operand"),
+            StmtKind::Transmit { value, .. } => {
+                self.expect(value, Type::String, "the `transmit` operand")
+            }
             StmtKind::Waitfor { cases, until } => {
                 for c in cases {
                     self.expect(&c.pattern, Type::String, "a `waitfor` string");
@@ -423,7 +450,12 @@ impl<'a> Walker<'_, 'a> {
                         Some(Type::Integer)
                     }
                     (UnOp::Neg, t) => {
-                        self.error(e.span, format!("cannot negate a `{}`", type_name(t)), format!("`-` needs an `integer`, this is `{}`", type_name(t)), None);
+                        self.error(
+                            e.span,
+                            format!("cannot negate a `{}`", type_name(t)),
+                            format!("`-` needs an `integer`, this is `{}`", type_name(t)),
+                            None,
+                        );
                         None
                     }
                     (UnOp::Not, t) => {
@@ -455,7 +487,11 @@ impl<'a> Walker<'_, 'a> {
         let mismatch = |w: &mut Self, help: Option<std::string::String>| {
             w.error(
                 e.span,
-                format!("cannot apply `{sym}` to `{}` and `{}`", type_name(lt), type_name(rt)),
+                format!(
+                    "cannot apply `{sym}` to `{}` and `{}`",
+                    type_name(lt),
+                    type_name(rt)
+                ),
                 format!("`{}` {sym} `{}`", type_name(lt), type_name(rt)),
                 help,
             );
@@ -494,7 +530,13 @@ impl<'a> Walker<'_, 'a> {
 }
 
 fn is_comparison(e: &Expr) -> bool {
-    matches!(strip(e).kind, ExprKind::Binary(BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge | BinOp::Eq | BinOp::Ne, ..))
+    matches!(
+        strip(e).kind,
+        ExprKind::Binary(
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge | BinOp::Eq | BinOp::Ne,
+            ..
+        )
+    )
 }
 
 /// The expression inside any parentheses.
@@ -508,7 +550,9 @@ pub fn strip(e: &Expr) -> &Expr {
 
 /// Whether an expression reads `$SUCCESS` or `$FAILURE`.
 pub fn reads_success(e: &Expr) -> bool {
-    any_expr(e, &|x| matches!(x.kind, ExprKind::Sys(SysVar::Success | SysVar::Failure)))
+    any_expr(e, &|x| {
+        matches!(x.kind, ExprKind::Sys(SysVar::Success | SysVar::Failure))
+    })
 }
 
 /// Whether an expression mentions the system variable `v`.
@@ -563,4 +607,198 @@ pub fn walk_stmts<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a Stmt)) {
             walk_stmts(body, f);
         }
     }
+}
+
+/// The semantic errors of a script (DS101–DS110), as diagnostics. The checker reports them
+/// through its rules; the VM's compiler refuses a script that has any.
+pub fn errors(sema: &Semantic<'_>, script: &Script) -> Vec<Diagnostic> {
+    use crate::codes::semantic::*;
+    let err = |code, span, message: String| Diagnostic::error(code, span, message);
+    let mut out = Vec::new();
+    let out = &mut out;
+    // MISSING_MAIN
+    {
+        if sema.main.is_none() {
+            let mut d = match script.procs.first() {
+                Some(p) => err(
+                    MISSING_MAIN,
+                    p.name.span,
+                    "the script has no `proc main`".to_string(),
+                )
+                .with_label("execution starts in `main`, not here"),
+                None => err(
+                    MISSING_MAIN,
+                    Span::empty(0),
+                    "the script has no `proc main`".to_string(),
+                )
+                .with_label("no procedure at all"),
+            };
+            d = d.with_help(match script.procs.first() {
+                Some(p) if !p.name.name.is_empty() => format!(
+                    "rename `proc {}` to `proc main`, or add `proc main ... endproc`",
+                    p.name.name
+                ),
+                _ => "add `proc main ... endproc`".to_string(),
+            });
+            out.push(d);
+        }
+    }
+    // UNDEFINED_LABEL
+    {
+        for p in &sema.procs {
+            for (r, suggestion) in &p.undefined_labels {
+                let d = err(
+                    UNDEFINED_LABEL,
+                    r.span,
+                    format!("label `{}` is not defined", r.name),
+                )
+                .with_label("no such label");
+                out.push(match suggestion {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!("add `{}:` where the jump should go", r.name)),
+                });
+            }
+        }
+    }
+    // DUPLICATE_LABEL
+    {
+        for p in &sema.procs {
+            for (dup, first) in &p.duplicate_labels {
+                let first = p.labels[*first].ident;
+                out.push(
+                    err(
+                        DUPLICATE_LABEL,
+                        dup.span,
+                        format!("label `{}` is defined twice", dup.name),
+                    )
+                    .with_label("second definition")
+                    .with_related(first.span, "first defined here")
+                    .with_help("rename one of them"),
+                );
+            }
+        }
+    }
+    // UNDECLARED_VARIABLE
+    {
+        for p in &sema.procs {
+            for u in &p.undeclared {
+                let d = match u.declared_later {
+                    Some(decl) => err(
+                        UNDECLARED_VARIABLE,
+                        u.ident.span,
+                        format!("`{}` is used before its declaration", u.ident.name),
+                    )
+                    .with_label("used here")
+                    .with_related(decl, "declared later here")
+                    .with_help("move the declaration to the top of the procedure"),
+                    None => {
+                        let d = err(
+                            UNDECLARED_VARIABLE,
+                            u.ident.span,
+                            format!("`{}` is not declared", u.ident.name),
+                        )
+                        .with_label("undeclared");
+                        match &u.suggestion {
+                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                            None => d.with_help(format!(
+                                "declare it first, for example `string {} = \"\"`",
+                                u.ident.name
+                            )),
+                        }
+                    }
+                };
+                out.push(d);
+            }
+        }
+    }
+    // DUPLICATE_DECLARATION
+    {
+        for p in &sema.procs {
+            for (dup, first) in &p.duplicate_vars {
+                let first = p.vars[*first].ident;
+                out.push(
+                    err(
+                        DUPLICATE_DECLARATION,
+                        dup.span,
+                        format!("`{}` is declared twice", dup.name),
+                    )
+                    .with_label("second declaration")
+                    .with_related(first.span, "first declared here")
+                    .with_help("remove one declaration or rename the variable"),
+                );
+            }
+        }
+    }
+    // TYPE_MISMATCH
+    {
+        for p in &sema.procs {
+            for e in &p.type_errors {
+                let d = err(TYPE_MISMATCH, e.span, e.message.clone()).with_label(e.label.clone());
+                out.push(match &e.help {
+                    Some(h) => d.with_help(h.clone()),
+                    None => d,
+                });
+            }
+        }
+    }
+    // ASSIGN_TO_SYSTEM_VARIABLE
+    {
+        for p in &sema.procs {
+            for (v, span) in &p.sys_assigns {
+                out.push(
+                    err(
+                        ASSIGN_TO_SYSTEM_VARIABLE,
+                        *span,
+                        format!("cannot assign to `{}`", v.name()),
+                    )
+                    .with_label("system variables are read-only")
+                    .with_help("keep your own state in a declared variable"),
+                );
+            }
+        }
+    }
+    // DUPLICATE_PROC
+    {
+        for (dup, first) in &sema.duplicate_procs {
+            out.push(
+                err(
+                    DUPLICATE_PROC,
+                    dup.span,
+                    format!("procedure `{}` is defined twice", dup.name),
+                )
+                .with_label("second definition")
+                .with_related(first.span, "first defined here")
+                .with_help("remove or rename one of them"),
+            );
+        }
+    }
+    // DIVISION_BY_ZERO
+    {
+        for p in &sema.procs {
+            for span in &p.division_by_zero {
+                out.push(
+                    err(DIVISION_BY_ZERO, *span, "division by zero".to_string())
+                        .with_label("this stops the script with a runtime error")
+                        .with_help("divide by a value that cannot be zero"),
+                );
+            }
+        }
+    }
+    // INTEGER_OVERFLOW
+    {
+        for p in &sema.procs {
+            for span in &p.literal_overflow {
+                out.push(
+                    err(
+                        INTEGER_OVERFLOW,
+                        *span,
+                        "integer literal out of range".to_string(),
+                    )
+                    .with_label("larger than 2147483647")
+                    .with_help("only `-2147483648` may use this magnitude"),
+                );
+            }
+        }
+    }
+    std::mem::take(out)
 }
