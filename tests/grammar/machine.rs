@@ -102,6 +102,47 @@ pub struct Machine {
     pub nullable: Vec<bool>,
     /// For each node, the leaf nodes (terminals and classes) that can begin a match.
     pub first: Vec<Vec<usize>>,
+    /// For each node, the [`token_id`]s of the tokens that can begin a match: a quick test
+    /// before the exact one, which saves trying productions where they cannot start.
+    pub first_mask: Vec<u128>,
+}
+
+/// A small number for each kind of token, for [`Machine::first_mask`]. Kinds without their
+/// own number share the last one, which keeps the mask a safe over-approximation.
+pub fn token_id(kind: TokenKind) -> u32 {
+    const SYMBOLS: [TokenKind; 16] = [
+        TokenKind::Plus,
+        TokenKind::Minus,
+        TokenKind::Star,
+        TokenKind::Slash,
+        TokenKind::Bang,
+        TokenKind::Lt,
+        TokenKind::Gt,
+        TokenKind::Le,
+        TokenKind::Ge,
+        TokenKind::EqEq,
+        TokenKind::Ne,
+        TokenKind::Assign,
+        TokenKind::LParen,
+        TokenKind::RParen,
+        TokenKind::Comma,
+        TokenKind::Colon,
+    ];
+    let base = Kw::ALL.len() as u32;
+    match kind {
+        TokenKind::Kw(kw) => Kw::ALL
+            .iter()
+            .position(|k| *k == kw)
+            .map_or(127, |i| i as u32),
+        TokenKind::Ident => base,
+        TokenKind::Int => base + 1,
+        TokenKind::Str => base + 2,
+        TokenKind::Sys(_) => base + 3,
+        other => SYMBOLS
+            .iter()
+            .position(|k| *k == other)
+            .map_or(127, |i| base + 4 + i as u32),
+    }
 }
 
 /// The production whose optional operand carries the same-line side condition.
@@ -115,6 +156,7 @@ impl Machine {
             prods: Vec::new(),
             nullable: Vec::new(),
             first: Vec::new(),
+            first_mask: Vec::new(),
         };
         let index: HashMap<&str, usize> = g
             .productions
@@ -223,6 +265,26 @@ impl Machine {
                 break;
             }
         }
+        let leaf_mask = |leaf: usize| -> u128 {
+            match &self.nodes[leaf] {
+                Node::Term(Term::Kw(kw)) => 1 << token_id(TokenKind::Kw(*kw)),
+                Node::Term(Term::Sym(kind, _)) => 1 << token_id(*kind),
+                Node::Term(Term::Int(_)) | Node::Class(Class::Integer) => {
+                    1 << token_id(TokenKind::Int)
+                }
+                Node::Class(Class::Ident) => 1 << token_id(TokenKind::Ident),
+                Node::Class(Class::Str) => 1 << token_id(TokenKind::Str),
+                Node::Class(Class::SysVar) => {
+                    1 << token_id(TokenKind::Sys(dialscript_syntax::ast::SysVar::UserId))
+                }
+                _ => 0,
+            }
+        };
+        self.first_mask = self
+            .first
+            .iter()
+            .map(|leaves| leaves.iter().fold(0, |m, &l| m | leaf_mask(l)))
+            .collect();
     }
 
     fn step(&self, id: usize) -> (bool, Vec<usize>) {
@@ -335,6 +397,8 @@ enum Memo {
 pub struct Recognizer<'m, 'a> {
     m: &'m Machine,
     toks: &'a [Token],
+    /// [`token_id`] of each token, as a one-bit mask.
+    bits: Vec<u128>,
     src: &'a [u8],
     /// For each node, its row in `memo` if it is memoised (productions and repetitions).
     slot: Vec<Option<usize>>,
@@ -368,6 +432,7 @@ impl<'m, 'a> Recognizer<'m, 'a> {
         Recognizer {
             m,
             toks,
+            bits: toks.iter().map(|t| 1u128 << token_id(t.kind)).collect(),
             src,
             slot,
             memo: vec![Memo::Unknown; rows * (toks.len() + 1)],
@@ -415,6 +480,14 @@ impl<'m, 'a> Recognizer<'m, 'a> {
     /// Appends to `out` every position where a match of `node` starting at `p` can end, in
     /// no particular order and possibly repeated.
     fn push_ends(&mut self, node: usize, p: u32, out: &mut Vec<u32>) {
+        let next = self.bits.get(p as usize).copied().unwrap_or(0);
+        if next & self.m.first_mask[node] == 0 {
+            // No match can begin with the next token; only an empty one is possible.
+            if self.m.nullable[node] {
+                out.push(p);
+            }
+            return;
+        }
         let Some(row) = self.slot[node] else {
             self.compute(node, p, out);
             return;

@@ -39,8 +39,7 @@ impl Selector {
             || RULES.iter().any(|r| {
                 r.code.code.eq_ignore_ascii_case(t) || r.code.name.eq_ignore_ascii_case(t)
             })
-            || (t.len() >= 2
-                && t[..2].eq_ignore_ascii_case("DS")
+            || (t.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("DS"))
                 && RULES
                     .iter()
                     .any(|r| r.code.code.starts_with(&t.to_ascii_uppercase())))

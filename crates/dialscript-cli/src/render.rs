@@ -316,6 +316,13 @@ pub fn sarif(reports: &[crate::commands::check::FileReport]) -> serde_json::Valu
         for d in &r.diagnostics {
             let (line, col) = r.file.line_col(d.span.start);
             let (end_line, end_col) = r.file.line_col(d.span.end);
+            // An empty span (an insertion point) ends where it starts; a span over several
+            // lines may well end in a column left of where it started.
+            let end_col = if end_line == line {
+                end_col.max(col)
+            } else {
+                end_col
+            };
             let mut text = d.message.clone();
             if let Some(h) = &d.help {
                 text.push_str("\nhelp: ");
@@ -328,8 +335,8 @@ pub fn sarif(reports: &[crate::commands::check::FileReport]) -> serde_json::Valu
                 "message": { "text": text },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": r.file.name() },
-                        "region": { "startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col.max(col) }
+                        "artifactLocation": { "uri": sarif_uri(r.file.name()) },
+                        "region": { "startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col }
                     }
                 }]
             }));
@@ -343,13 +350,46 @@ pub fn sarif(reports: &[crate::commands::check::FileReport]) -> serde_json::Valu
                 "name": "dialscript",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/dialscript",
                 "rules": rules
             }},
             "columnKind": "unicodeCodePoints",
             "results": results
         }]
     })
+}
+
+/// The SARIF `artifactLocation.uri` of a file shown as `name`. SARIF wants a URI reference and
+/// GitHub resolves relative ones against the repository root, so a relative path stays relative
+/// (without a leading `./`), an absolute path becomes a `file:` URI, and every byte outside the
+/// unreserved set and `/` is percent-encoded: a `%`, space or `#` in a file name must not be
+/// read as URI syntax, and a `:` in the first segment must not be read as a scheme.
+pub fn sarif_uri(name: &str) -> String {
+    let mut rest = name;
+    while let Some(r) = rest.strip_prefix("./") {
+        rest = r.trim_start_matches('/');
+    }
+    let mut uri = String::with_capacity(rest.len() + 8);
+    let absolute = std::path::Path::new(name).is_absolute();
+    if absolute {
+        // `/home/a.scp` becomes `file:///home/a.scp`, `C:/a.scp` becomes `file:///C:/a.scp`.
+        uri.push_str(if rest.starts_with('/') {
+            "file://"
+        } else {
+            "file:///"
+        });
+    }
+    for b in rest.bytes() {
+        // After `file:///` a `:` is plain path text, which a Windows drive letter needs.
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/')
+            || (absolute && b == b':')
+        {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
 }
 
 /// A unified diff between a file's old and new bytes, for `--diff`.
