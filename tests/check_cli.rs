@@ -1,1 +1,1337 @@
-//! Placeholder; see the suite's owner.
+//! `dialscript check` with the checker behind it, run in-process: the output formats and the
+//! promises each one makes to the tools that read it, configuration files, suppression comments,
+//! fixes, `--max-duration`, exit codes, the order of output when folders are checked in
+//! parallel, and `explain`.
+//!
+//! Fixtures live in `tests/fixtures/check_cli/`:
+//! - `formats/login.scp` has six known findings (one with a safe fix, one with an unsafe fix);
+//!   `formats/bounded.scp` is clean with a worst case of 75 s.
+//! - `config/` holds a `dialscript.toml` two folders above `nested/deeper/script.scp`, and
+//!   `only-credentials.toml` for `--config`; `config-bad/` holds broken configurations.
+//! - `suppress/allowed.scp` suppresses every finding it has, each in a different way;
+//!   `suppress/unused.scp` has two suppressions that suppress nothing.
+//! - `fix/login.scp` has a safe fix, an unsafe one, and a DS203 that must not be fixed.
+//! - `duration/` holds `bounded.scp` under a `dialscript.toml` whose `max-duration` is too low.
+//! - `exit/` holds a clean script, an advice-only one and one with a syntax error.
+//!
+//! Tests that write (fixes, generated folders) copy into a fresh folder under the system's
+//! temporary folder, removed when the test ends, even when it fails.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use dialscript_check::{Options, RULES};
+use dialscript_cli::commands::check::check_bytes;
+use dialscript_cli::render;
+use dialscript_syntax::codes::SYNTAX_CODES;
+use dialscript_syntax::{Code, Diagnostic, Severity, SourceFile, Span};
+use dialscript_tests::{fixture, run_cli};
+use serde_json::Value;
+
+/// An absolute path to a fixture of this suite.
+fn fx(rel: &str) -> String {
+    path_str(&fixture("check_cli").join(rel))
+}
+
+fn path_str(path: &Path) -> String {
+    path.to_str()
+        .expect("test paths are valid UTF-8")
+        .to_string()
+}
+
+/// Runs `check --format concise` on `paths` with extra `flags` and returns (code, stdout,
+/// stderr).
+fn concise(flags: &[&str], paths: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["check", "--format", "concise"];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(paths);
+    run_cli(&args)
+}
+
+/// The codes of concise output, in order.
+fn codes_of(concise_out: &str) -> Vec<String> {
+    concise_out
+        .lines()
+        .map(|l| {
+            // Messages may contain `: ` themselves; the code is the first word after the
+            // position.
+            position_and_rest(l)
+                .1
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+/// Splits a concise line after its `file:line:col: ` prefix. File names in this suite contain
+/// no `: `, so the first `: ` ends the position.
+fn position_and_rest(line: &str) -> (&str, &str) {
+    line.split_once(": ").unwrap_or((line, ""))
+}
+
+/// Runs `check --format json` and parses the document.
+fn json(flags: &[&str], paths: &[&str]) -> (i32, Value) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(flags);
+    args.extend_from_slice(paths);
+    let (code, out, err) = run_cli(&args);
+    let doc = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}\nstderr: {err}"));
+    (code, doc)
+}
+
+fn keys(v: &Value) -> BTreeSet<&str> {
+    v.as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+fn num(v: &Value) -> u64 {
+    v.as_u64()
+        .unwrap_or_else(|| panic!("not a whole number: {v}"))
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
+
+/// A folder under the system's temporary folder with a name no other test (or test run) uses;
+/// it is removed with everything in it when dropped, so also when an assertion fails.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "dialscript-check-cli-{label}-{}-{n}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&path).expect("a temporary folder can be created");
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Copies a fixture of this suite into the folder and returns the copy's path.
+    fn copy(&self, rel: &str) -> String {
+        let name = Path::new(rel).file_name().expect("a file name");
+        let to = self.0.join(name);
+        std::fs::copy(fixture("check_cli").join(rel), &to).expect("the fixture can be copied");
+        path_str(&to)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path).expect("the file can be read")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formats.
+
+/// The findings of `formats/login.scp`, as concise output after the path.
+const LOGIN_FINDINGS: &[&str] = &[
+    ":2:6: DS208 the script's running time has no bound",
+    ":3:12: DS206 variable `tries` is never used",
+    ":4:4: DS201 `waitfor` without `until` can wait forever",
+    ":5:13: DS203 `$USERID` is transmitted without `, raw`",
+    ":7:4: DS202 the result of this `waitfor` is not checked",
+    ":8:13: DS203 `$PASSWORD` is transmitted without `, raw`",
+];
+
+#[test]
+fn concise_lines_are_exact() {
+    let path = fx("formats/login.scp");
+    let (code, out, err) = concise(&[], &[&path]);
+    assert_eq!(code, 1, "{err}");
+    let expected: String = LOGIN_FINDINGS
+        .iter()
+        .map(|l| format!("{path}{l}\n"))
+        .collect();
+    assert_eq!(out, expected);
+    assert_eq!(
+        err,
+        "1 file checked: 0 errors and 6 warnings; 1 fixable with `--fix`\n"
+    );
+}
+
+#[test]
+fn concise_output_of_a_clean_script_is_empty_and_exits_0() {
+    let (code, out, err) = concise(&[], &[&fx("formats/bounded.scp")]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert_eq!(err, "1 file checked, no problems found\n");
+}
+
+#[test]
+fn json_has_exactly_the_documented_keys_and_1_based_positions() {
+    let login = fx("formats/login.scp");
+    let bounded = fx("formats/bounded.scp");
+    let (code, doc) = json(&[], &[&login, &bounded]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        keys(&doc),
+        BTreeSet::from(["version", "diagnostics", "files"])
+    );
+    assert_eq!(doc["version"], 1);
+
+    let diags = doc["diagnostics"].as_array().expect("an array");
+    assert_eq!(diags.len(), LOGIN_FINDINGS.len());
+    let source: Vec<String> = read(&login).lines().map(str::to_string).collect();
+    let documented = BTreeSet::from([
+        "code",
+        "name",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "help",
+        "fix",
+    ]);
+    for (d, expected) in diags.iter().zip(LOGIN_FINDINGS) {
+        assert_eq!(keys(d), documented, "{d}");
+        assert_eq!(text(&d["file"]), login);
+        // The concise line and the JSON object say the same thing.
+        let concise_line = format!(
+            ":{}:{}: {} {}",
+            num(&d["line"]),
+            num(&d["column"]),
+            text(&d["code"]),
+            text(&d["message"])
+        );
+        assert_eq!(&concise_line, expected);
+        let rule = dialscript_check::find_rule(text(&d["code"])).expect("a rule code");
+        assert_eq!(text(&d["name"]), rule.code.name);
+        assert_eq!(text(&d["severity"]), "warning");
+        assert!(d["help"].is_string(), "every finding here has help: {d}");
+        // Positions are 1-based, the end exclusive: on one line the span is the characters
+        // from `column` up to, not including, `end_column`.
+        let (line, col) = (num(&d["line"]), num(&d["column"]));
+        let (end_line, end_col) = (num(&d["end_line"]), num(&d["end_column"]));
+        assert!(line >= 1 && col >= 1, "{d}");
+        assert_eq!(line, end_line, "{d}");
+        assert!(end_col > col, "{d}");
+        let chars: Vec<char> = source[line as usize - 1].chars().collect();
+        assert!(end_col as usize - 1 <= chars.len(), "{d}");
+    }
+    // Two spans checked character by character.
+    let span_text = |d: &Value| -> String {
+        let chars: Vec<char> = source[num(&d["line"]) as usize - 1].chars().collect();
+        chars[num(&d["column"]) as usize - 1..num(&d["end_column"]) as usize - 1]
+            .iter()
+            .collect()
+    };
+    assert_eq!(span_text(&diags[2]), "waitfor \"ogin:\"");
+    assert_eq!(span_text(&diags[3]), "$USERID");
+
+    // A safe fix, an unsafe one, and none.
+    assert_eq!(
+        diags[3]["fix"],
+        serde_json::json!({
+            "message": "add `, raw`",
+            "applicability": "safe",
+            "edits": [{"line": 5, "column": 20, "end_line": 5, "end_column": 20, "content": ", raw"}]
+        })
+    );
+    assert_eq!(diags[2]["fix"]["applicability"], "unsafe");
+    assert_eq!(diags[2]["fix"]["edits"][0]["content"], " until 30");
+    assert!(diags[5]["fix"].is_null());
+
+    // Per file: a number for the bounded script, null for the unbounded one.
+    assert_eq!(
+        doc["files"],
+        serde_json::json!([
+            {"file": login, "max_duration_s": null},
+            {"file": bounded, "max_duration_s": 75},
+        ])
+    );
+}
+
+#[test]
+fn json_of_a_clean_script_has_no_diagnostics() {
+    let path = fx("formats/bounded.scp");
+    let (code, doc) = json(&[], &[&path]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        doc,
+        serde_json::json!({
+            "version": 1,
+            "diagnostics": [],
+            "files": [{"file": path, "max_duration_s": 75}]
+        })
+    );
+}
+
+/// One GitHub workflow command, split and unescaped.
+#[derive(Debug)]
+struct Annotation {
+    level: String,
+    properties: Vec<(String, String)>,
+    message: String,
+}
+
+impl Annotation {
+    fn get(&self, key: &str) -> &str {
+        self.properties
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or_else(|| panic!("no `{key}` in {self:?}"), |(_, v)| v.as_str())
+    }
+}
+
+/// Undoes the Actions toolkit's escaping, checking that nothing was left unescaped: in a
+/// property value no raw `,`, `:`, CR or LF may appear, in a message no raw CR or LF, and
+/// every `%` must start one of the escapes.
+fn unescape(s: &str, property: bool) -> String {
+    assert!(!s.contains(['\r', '\n']), "unescaped line break in {s:?}");
+    if property {
+        assert!(!s.contains([',', ':']), "unescaped `,` or `:` in {s:?}");
+    }
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let code = rest.get(i + 1..i + 3).unwrap_or("");
+        let c = match (code, property) {
+            ("25", _) => '%',
+            ("0D", _) => '\r',
+            ("0A", _) => '\n',
+            ("3A", true) => ':',
+            ("2C", true) => ',',
+            _ => panic!("`%` not starting an escape in {s:?}"),
+        };
+        out.push(c);
+        rest = &rest[i + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parses `::LEVEL key=value,key=value::MESSAGE`.
+fn parse_annotation(line: &str) -> Annotation {
+    let body = line
+        .strip_prefix("::")
+        .unwrap_or_else(|| panic!("not a workflow command: {line:?}"));
+    let (command, message) = body
+        .split_once("::")
+        .unwrap_or_else(|| panic!("no message in {line:?}"));
+    let (level, props) = command
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("no properties in {line:?}"));
+    let properties = props
+        .split(',')
+        .map(|p| {
+            let (k, v) = p
+                .split_once('=')
+                .unwrap_or_else(|| panic!("`{p}` is not key=value in {line:?}"));
+            (k.to_string(), unescape(v, true))
+        })
+        .collect();
+    Annotation {
+        level: level.to_string(),
+        properties,
+        message: unescape(message, false),
+    }
+}
+
+#[test]
+fn github_annotations_are_well_formed_and_match_the_json() {
+    let path = fx("formats/login.scp");
+    let (code, out, err) = run_cli(&["check", "--format", "github", &path]);
+    assert_eq!(code, 1, "{err}");
+    let (_, doc) = json(&[], &[&path]);
+    let diags = doc["diagnostics"].as_array().expect("an array");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), diags.len(), "{out}");
+    for (line, d) in lines.iter().zip(diags) {
+        let a = parse_annotation(line);
+        assert_eq!(a.level, "warning");
+        let names: Vec<&str> = a.properties.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            ["file", "line", "endLine", "col", "endColumn", "title"]
+        );
+        assert_eq!(a.get("file"), path);
+        assert_eq!(a.get("line"), d["line"].to_string());
+        assert_eq!(a.get("col"), d["column"].to_string());
+        assert_eq!(a.get("endLine"), d["end_line"].to_string());
+        assert_eq!(a.get("endColumn"), d["end_column"].to_string());
+        assert_eq!(
+            a.get("title"),
+            format!("dialscript {} ({})", text(&d["code"]), text(&d["name"]))
+        );
+        assert_eq!(
+            a.message,
+            format!("{}\nhelp: {}", text(&d["message"]), text(&d["help"]))
+        );
+    }
+    // The DS203 message holds a comma, and the help is on a second line: both survive.
+    assert!(lines[3].contains("::`$USERID` is transmitted without `, raw`%0Ahelp: "));
+}
+
+#[test]
+fn github_escapes_percent_comma_colon_and_line_breaks() {
+    // A file name, a rule name and a message with every character the format treats
+    // specially. The rule is made up so that its name can hold them too.
+    let name = "odd, dir/100%: a\nb\r.scp";
+    let file = SourceFile::new(name, b"proc main\nendproc\n".to_vec());
+    let code = Code {
+        code: "DS999",
+        name: "odd,name:50%",
+    };
+    let d = Diagnostic::new(
+        code,
+        Severity::Warning,
+        Span::new(5, 9),
+        "50% done, step: one\nand two\r",
+    )
+    .with_help("a, b: 1%");
+    let advice = Diagnostic::new(code, Severity::Advice, Span::new(10, 17), "plain");
+    let error = Diagnostic::new(code, Severity::Error, Span::empty(0), "plain");
+    let out = render::github(&file, &[d, advice, error]);
+    assert_eq!(
+        out,
+        "::warning file=odd%2C dir/100%25%3A a%0Ab%0D.scp,line=1,endLine=1,col=6,endColumn=10,\
+         title=dialscript DS999 (odd%2Cname%3A50%25)::50%25 done, step: one%0Aand two%0D%0Ahelp: a, b: 1%25\n\
+         ::notice file=odd%2C dir/100%25%3A a%0Ab%0D.scp,line=2,endLine=2,col=1,endColumn=8,\
+         title=dialscript DS999 (odd%2Cname%3A50%25)::plain\n\
+         ::error file=odd%2C dir/100%25%3A a%0Ab%0D.scp,line=1,endLine=1,col=1,endColumn=1,\
+         title=dialscript DS999 (odd%2Cname%3A50%25)::plain\n"
+    );
+    for line in out.lines() {
+        let a = parse_annotation(line);
+        assert_eq!(a.get("file"), name);
+        assert_eq!(a.get("title"), "dialscript DS999 (odd,name:50%)");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn github_escapes_a_file_name_with_special_characters_end_to_end() {
+    // Unix file names may hold `,`, `:`, `%` and even a line break; Windows ones may not.
+    let dir = TempDir::new("github-name");
+    let path = dir.path().join("a, b: 100%\nc.scp");
+    std::fs::write(&path, read(&fx("formats/login.scp"))).expect("the copy can be written");
+    let path = path_str(&path);
+    let (code, out, err) = run_cli(&["check", "--isolated", "--format", "github", &path]);
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), LOGIN_FINDINGS.len(), "{out}");
+    for line in lines {
+        assert_eq!(parse_annotation(line).get("file"), path);
+    }
+}
+
+#[test]
+fn advice_is_a_github_notice() {
+    let (code, out, _) = run_cli(&["check", "--format", "github", &fx("exit/advice.scp")]);
+    assert_eq!(code, 0);
+    let a = parse_annotation(out.trim_end());
+    assert_eq!(a.level, "notice");
+    assert_eq!(a.get("title"), "dialscript DS217 (inconsistent-name-case)");
+}
+
+/// Checks every property GitHub code scanning requires of a SARIF log (see
+/// `docs`/ecosystem notes: log, run, rules, results, locations), and returns the results.
+fn assert_sarif_for_github(doc: &Value) -> Vec<Value> {
+    assert_eq!(
+        text(&doc["$schema"]),
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    assert_eq!(text(&doc["version"]), "2.1.0");
+    let runs = doc["runs"].as_array().expect("runs is an array");
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(text(&driver["name"]), "dialscript");
+    assert!(!text(&driver["version"]).is_empty());
+    // A placeholder address is worse than none: viewers turn it into a dead link.
+    if let Some(uri) = driver.get("informationUri") {
+        let uri = text(uri);
+        assert!(
+            uri.starts_with("https://") && !uri.contains(".invalid") && !uri.contains("example"),
+            "{uri}"
+        );
+    }
+    let rules = driver["rules"].as_array().expect("rules is an array");
+    let mut ids = BTreeSet::new();
+    for rule in rules {
+        let id = text(&rule["id"]);
+        assert!(ids.insert(id), "rule {id} is listed twice");
+        for field in ["shortDescription", "fullDescription", "help"] {
+            assert!(
+                !text(&rule[field]["text"]).trim().is_empty(),
+                "{id} lacks {field}.text"
+            );
+        }
+        let level = text(&rule["defaultConfiguration"]["level"]);
+        assert!(
+            ["note", "warning", "error"].contains(&level),
+            "{id}: {level}"
+        );
+    }
+    // Every code the toolchain can report has a rule, so every result can point at one.
+    let every_code: BTreeSet<&str> = SYNTAX_CODES
+        .iter()
+        .map(|d| d.code.code)
+        .chain(RULES.iter().map(|r| r.code.code))
+        .collect();
+    assert_eq!(ids, every_code);
+
+    let results = run["results"].as_array().expect("results is an array");
+    for r in results {
+        let id = text(&r["ruleId"]);
+        let index = num(&r["ruleIndex"]) as usize;
+        assert_eq!(text(&rules[index]["id"]), id, "ruleIndex of {r}");
+        assert!(["note", "warning", "error"].contains(&text(&r["level"])));
+        assert!(!text(&r["message"]["text"]).is_empty());
+        let locations = r["locations"].as_array().expect("locations is an array");
+        assert_eq!(locations.len(), 1, "{r}");
+        let physical = &locations[0]["physicalLocation"];
+        assert!(!text(&physical["artifactLocation"]["uri"]).is_empty());
+        let region = &physical["region"];
+        let start = (num(&region["startLine"]), num(&region["startColumn"]));
+        let end = (num(&region["endLine"]), num(&region["endColumn"]));
+        assert!(start.0 >= 1 && start.1 >= 1 && end.1 >= 1, "{r}");
+        assert!(end >= start, "the region ends before it starts: {r}");
+    }
+    results.clone()
+}
+
+#[test]
+fn sarif_has_everything_github_code_scanning_requires() {
+    let login = fx("formats/login.scp");
+    let bounded = fx("formats/bounded.scp");
+    let (code, out, err) = run_cli(&["check", "--format", "sarif", &login, &bounded]);
+    assert_eq!(code, 1, "{err}");
+    let doc: Value = serde_json::from_str(&out).expect("SARIF is JSON");
+    let results = assert_sarif_for_github(&doc);
+    assert_eq!(
+        doc["runs"][0]["columnKind"], "unicodeCodePoints",
+        "the column unit is stated"
+    );
+
+    // The results are the JSON diagnostics, position for position.
+    let (_, json_doc) = json(&[], &[&login, &bounded]);
+    let diags = json_doc["diagnostics"].as_array().expect("an array");
+    assert_eq!(results.len(), diags.len());
+    for (r, d) in results.iter().zip(diags) {
+        assert_eq!(r["ruleId"], d["code"]);
+        assert_eq!(r["level"], "warning");
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["startLine"], d["line"]);
+        assert_eq!(region["startColumn"], d["column"]);
+        assert_eq!(region["endLine"], d["end_line"]);
+        assert_eq!(region["endColumn"], d["end_column"]);
+        assert!(text(&r["message"]["text"]).starts_with(text(&d["message"])));
+        // An absolute path is an absolute `file:` URI, not a path GitHub would take as
+        // relative to the repository.
+        let uri = text(&r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]);
+        assert!(uri.starts_with("file:///"), "{uri}");
+        assert!(uri.ends_with("/check_cli/formats/login.scp"), "{uri}");
+    }
+}
+
+#[test]
+fn sarif_uris_are_relative_references_or_file_uris() {
+    assert_eq!(render::sarif_uri("scripts/isp.scp"), "scripts/isp.scp");
+    assert_eq!(render::sarif_uri("./scripts/isp.scp"), "scripts/isp.scp");
+    assert_eq!(
+        render::sarif_uri("my scripts/100% #1.scp"),
+        "my%20scripts/100%25%20%231.scp"
+    );
+    // A colon in a relative reference's first segment would read as a scheme.
+    assert_eq!(render::sarif_uri("a:b.scp"), "a%3Ab.scp");
+    assert_eq!(render::sarif_uri("é.scp"), "%C3%A9.scp");
+    if cfg!(unix) {
+        assert_eq!(
+            render::sarif_uri("/srv/isp 1.scp"),
+            "file:///srv/isp%201.scp"
+        );
+    }
+    if cfg!(windows) {
+        assert_eq!(render::sarif_uri("C:/isp 1.scp"), "file:///C:/isp%201.scp");
+    }
+}
+
+#[test]
+fn sarif_region_of_a_span_over_two_lines_keeps_its_end_column() {
+    // The `waitfor` starts in column 16 and ends in column 11 of the next line.
+    let src =
+        b"proc main\n               waitfor \"a\" then one,\n\"b\" then two\none:\ntwo:\nendproc\n";
+    let report = check_bytes("two-lines.scp", src.to_vec(), &Options::default(), None);
+    let doc = render::sarif(&[report]);
+    let results = assert_sarif_for_github(&doc);
+    let ds201 = results
+        .iter()
+        .find(|r| r["ruleId"] == "DS201")
+        .expect("a DS201 for the bare waitfor");
+    assert_eq!(
+        ds201["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({"startLine": 2, "startColumn": 16, "endLine": 3, "endColumn": 13})
+    );
+    assert_eq!(
+        ds201["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "two-lines.scp"
+    );
+}
+
+#[test]
+fn sarif_of_a_small_file() {
+    let bytes = std::fs::read(fixture("check_cli/formats/login.scp")).expect("the fixture");
+    let report = check_bytes("formats/login.scp", bytes, &Options::default(), None);
+    let mut doc = render::sarif(&[report]);
+    assert_sarif_for_github(&doc);
+    // The version changes with every release and each rule's page is long and tested by
+    // `explain`; the snapshot is about the shape and the results.
+    let driver = &mut doc["runs"][0]["tool"]["driver"];
+    for field in ["version", "semanticVersion"] {
+        if driver.get(field).is_some() {
+            driver[field] = Value::from("[version]");
+        }
+    }
+    for rule in driver["rules"].as_array_mut().expect("rules").iter_mut() {
+        let id = text(&rule["id"]).to_string();
+        for field in ["text", "markdown"] {
+            if rule["help"].get(field).is_some() {
+                rule["help"][field] = Value::from(format!("[documentation of {id}]"));
+            }
+        }
+    }
+    let pretty = serde_json::to_string_pretty(&doc).expect("serialisable");
+    insta::assert_snapshot!(pretty);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration.
+
+#[test]
+fn the_nearest_config_is_found_from_a_nested_folder() {
+    let path = fx("config/nested/deeper/script.scp");
+    // config/dialscript.toml ignores DS206 and makes DS201 an error.
+    let (code, doc) = json(&[], &[&path]);
+    assert_eq!(code, 1);
+    let found: Vec<(&str, &str)> = doc["diagnostics"]
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| (text(&d["code"]), text(&d["severity"])))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("DS208", "warning"),
+            ("DS201", "error"),
+            ("DS203", "warning")
+        ]
+    );
+    let (_, _, err) = concise(&[], &[&path]);
+    assert!(err.contains("1 error and 2 warnings"), "{err}");
+
+    // --isolated ignores it: DS206 is back and DS201 is a warning again.
+    let (code, doc) = json(&["--isolated"], &[&path]);
+    assert_eq!(code, 1);
+    let found: Vec<(&str, &str)> = doc["diagnostics"]
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| (text(&d["code"]), text(&d["severity"])))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("DS208", "warning"),
+            ("DS206", "warning"),
+            ("DS201", "warning"),
+            ("DS203", "warning")
+        ]
+    );
+}
+
+#[test]
+fn config_flag_replaces_discovery_and_can_make_findings_advice() {
+    let path = fx("config/nested/deeper/script.scp");
+    let config = fx("config/only-credentials.toml");
+    let (code, out, err) = concise(&["--config", &config], &[&path]);
+    // Only DS203 runs, as advice, and advice alone does not fail the run.
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        format!("{path}:5:13: DS203 `$USERID` is transmitted without `, raw`\n")
+    );
+    let (_, doc) = json(&["--config", &config], &[&path]);
+    assert_eq!(doc["diagnostics"][0]["severity"], "advice");
+}
+
+#[test]
+fn config_and_isolated_cannot_be_combined() {
+    let (code, out, err) = run_cli(&[
+        "check",
+        "--isolated",
+        "--config",
+        &fx("config/only-credentials.toml"),
+        &fx("formats/login.scp"),
+    ]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("cannot be used with"), "{err}");
+}
+
+#[test]
+fn select_and_ignore_take_codes_names_prefixes_and_all() {
+    let path = fx("formats/login.scp");
+    let run = |flags: &[&str]| {
+        let mut all = vec!["--isolated"];
+        all.extend_from_slice(flags);
+        let (code, out, err) = concise(&all, &[&path]);
+        (code, codes_of(&out), err)
+    };
+    assert_eq!(run(&["--select", "DS203"]).1, ["DS203", "DS203"], "by code");
+    assert_eq!(
+        run(&["--select", "waitfor-without-until"]).1,
+        ["DS201"],
+        "by name"
+    );
+    assert_eq!(
+        run(&["--select", "DS201,unused-variable"]).1,
+        ["DS206", "DS201"],
+        "a comma-separated list"
+    );
+    assert_eq!(
+        run(&["--select", "DS20", "--ignore", "DS203,DS208"]).1,
+        ["DS206", "DS201", "DS202"],
+        "a prefix, less what is ignored"
+    );
+    assert_eq!(run(&["--select", "ALL"]).1.len(), LOGIN_FINDINGS.len());
+    assert_eq!(run(&["--select", "all"]).1.len(), LOGIN_FINDINGS.len());
+    assert_eq!(
+        run(&["--ignore", "DS2"]),
+        (0, vec![], "1 file checked, no problems found\n".to_string()),
+        "ignoring every lint leaves a clean run"
+    );
+    assert_eq!(
+        run(&["--select", "ds201", "--ignore", "waitfor-without-until"]).0,
+        0,
+        "ignore wins over select, in any case"
+    );
+}
+
+#[test]
+fn command_line_selection_combines_with_the_config() {
+    let path = fx("config/nested/deeper/script.scp");
+    // --select replaces the configuration's selection, but its severities still apply.
+    let (_, doc) = json(&["--select", "DS201"], &[&path]);
+    assert_eq!(doc["diagnostics"].as_array().map(Vec::len), Some(1));
+    assert_eq!(doc["diagnostics"][0]["severity"], "error");
+    // --ignore adds to the configuration's ignore list (which already holds DS206).
+    let (_, out, _) = concise(&["--ignore", "DS201"], &[&path]);
+    assert_eq!(codes_of(&out), ["DS208", "DS203"]);
+}
+
+#[test]
+fn unknown_rules_on_the_command_line_exit_2() {
+    let path = fx("formats/login.scp");
+    let (code, out, err) = concise(&["--select", "waitfor-without-untl"], &[&path]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(
+        err,
+        "error: --select: unknown rule `waitfor-without-untl`; did you mean `waitfor-without-until`?\n"
+    );
+    let (code, _, err) = concise(&["--ignore", "DS999"], &[&path]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("error: --ignore: unknown rule `DS999`"),
+        "{err}"
+    );
+    // A word that is not ASCII is just as unknown (and must not crash the prefix test).
+    let (code, _, err) = concise(&["--select", "dé"], &[&path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown rule `dé`"), "{err}");
+}
+
+#[test]
+fn a_discovered_config_with_an_unknown_key_exits_2_naming_it() {
+    let toml = fx("config-bad/unknown-key/dialscript.toml");
+    let (code, out, err) = concise(&[], &[&fx("config-bad/unknown-key/script.scp")]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    // The path may be shown canonicalised; it ends the same way.
+    let first = err.lines().next().unwrap_or("");
+    assert!(first.starts_with("error: "), "{err}");
+    assert!(
+        first.contains("unknown-key") && first.contains("dialscript.toml: "),
+        "the message names the file: {err} (expected {toml})"
+    );
+    assert!(first.contains("unknown field `ignroe`"), "{err}");
+    assert!(
+        first.contains("`ignore`"),
+        "the valid keys are listed: {err}"
+    );
+}
+
+#[test]
+fn a_config_with_an_unknown_rule_exits_2_with_a_suggestion() {
+    let (code, out, err) = concise(&[], &[&fx("config-bad/unknown-rule/script.scp")]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.contains(
+            "dialscript.toml: in `ignore`: unknown rule `credential-without-raws`; \
+             did you mean `credential-without-raw`?"
+        ),
+        "{err}"
+    );
+    // The same configuration given with --config fails the same way.
+    let toml = fx("config-bad/unknown-rule/dialscript.toml");
+    let (code, _, err) = concise(&["--config", &toml], &[&fx("formats/login.scp")]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(&format!("error: {toml}: in `ignore`: unknown rule")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_config_with_an_unknown_severity_or_that_is_missing_exits_2() {
+    let toml = fx("config-bad/bad-severity.toml");
+    let (code, _, err) = concise(&["--config", &toml], &[&fx("formats/login.scp")]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        format!("error: {toml}: in `severity`: `fatal` is not `error`, `warning` or `advice`\n")
+    );
+    let missing = fx("config/no-such.toml");
+    let (code, _, err) = concise(&["--config", &missing], &[&fx("formats/login.scp")]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(&format!("error: {missing}: cannot read")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_broken_config_is_reported_even_with_exit_zero() {
+    let (code, _, _) = concise(
+        &["--exit-zero"],
+        &[&fx("config-bad/unknown-key/script.scp")],
+    );
+    assert_eq!(code, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suppressions.
+
+#[test]
+fn suppressions_trailing_own_line_and_file_wide_by_code_and_by_name() {
+    let path = fx("suppress/allowed.scp");
+    let (code, out, err) = concise(&[], &[&path]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+
+    // Without the comments' marker the same script has a finding for each suppression.
+    let src = read(&path).replace("dialscript:", "not-a-directive:");
+    let report = check_bytes("allowed.scp", src.into_bytes(), &Options::default(), None);
+    let found: Vec<(usize, &str)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (report.file.line_col(d.span.start).0, d.code.code))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (4, "DS206"),  // allow-file by code
+            (5, "DS202"),  // trailing, by code
+            (8, "DS203"),  // own line by name, with a comment line in between
+            (9, "DS205"),  // allow-file by name
+            (10, "DS203"), // trailing, by code
+        ]
+    );
+}
+
+#[test]
+fn an_unused_suppression_is_ds215() {
+    let path = fx("suppress/unused.scp");
+    let (code, out, err) = concise(&[], &[&path]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        out,
+        format!(
+            "{path}:3:49: DS215 suppression of `ds201` suppresses nothing\n\
+             {path}:5:49: DS215 suppression names no rule: `no-such-rule`\n"
+        )
+    );
+    // DS215 is a rule like the others: it can be ignored.
+    let (code, out, _) = concise(&["--ignore", "unused-suppression"], &[&path]);
+    assert_eq!((code, out.as_str()), (0, ""));
+}
+
+#[test]
+fn a_suppression_only_covers_its_own_line() {
+    // The trailing allow(DS201) is on the second waitfor; the first one is still reported.
+    let src =
+        b"proc main\n   waitfor \"a\"\n   waitfor \"b\" ; dialscript: allow(DS201)\nendproc\n";
+    let report = check_bytes("x.scp", src.to_vec(), &Options::default(), None);
+    let found: Vec<(usize, &str)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (report.file.line_col(d.span.start).0, d.code.code))
+        .collect();
+    assert_eq!(found, [(1, "DS208"), (2, "DS201")]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixes.
+
+/// `fix/login.scp` after the safe fix.
+fn safely_fixed() -> String {
+    read(&fx("fix/login.scp")).replace("transmit $USERID\n", "transmit $USERID, raw\n")
+}
+
+#[test]
+fn fix_applies_safe_fixes_rewrites_the_file_and_reports_what_remains() {
+    let dir = TempDir::new("fix");
+    let path = dir.copy("fix/login.scp");
+    let (code, out, err) = concise(&["--isolated", "--fix"], &[&path]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(read(&path), safely_fixed());
+    assert_eq!(
+        out,
+        format!(
+            "{path}:3:6: DS208 the script's running time has no bound\n\
+             {path}:4:4: DS201 `waitfor` without `until` can wait forever\n\
+             {path}:11:16: DS203 `$PASSWORD` is transmitted without `, raw`\n"
+        )
+    );
+    assert_eq!(
+        err,
+        "1 file checked: 0 errors and 3 warnings; 1 fix applied\n"
+    );
+
+    // A second run finds nothing more to fix and leaves the file alone.
+    let (code, again, err) = concise(&["--isolated", "--fix"], &[&path]);
+    assert_eq!(code, 1);
+    assert_eq!(again, out);
+    assert!(err.ends_with("; 0 fixes applied\n"), "{err}");
+    assert_eq!(read(&path), safely_fixed());
+}
+
+#[test]
+fn unsafe_fixes_bound_a_bare_waitfor() {
+    let dir = TempDir::new("unsafe");
+    let path = dir.copy("fix/login.scp");
+    let (code, out, err) = concise(&["--isolated", "--fix", "--unsafe-fixes"], &[&path]);
+    assert_eq!(code, 1, "{err}");
+    let fixed = safely_fixed().replace("waitfor \"ogin:\"\n", "waitfor \"ogin:\" until 30\n");
+    assert_eq!(read(&path), fixed);
+    // The script is now bounded, so DS208 is gone too; the DS203 next to "^M" stays.
+    assert_eq!(
+        out,
+        format!("{path}:11:16: DS203 `$PASSWORD` is transmitted without `, raw`\n")
+    );
+    assert!(err.ends_with("; 2 fixes applied\n"), "{err}");
+    let (_, _, err) = concise(&["--isolated", "--fix", "--unsafe-fixes"], &[&path]);
+    assert!(err.ends_with("; 0 fixes applied\n"), "{err}");
+    assert_eq!(read(&path), fixed);
+}
+
+#[test]
+fn fix_until_sets_the_timeout_the_unsafe_fix_adds() {
+    let dir = TempDir::new("until");
+    let path = dir.copy("fix/login.scp");
+    let (code, _, err) = concise(
+        &["--isolated", "--fix", "--unsafe-fixes", "--fix-until", "45"],
+        &[&path],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(read(&path).contains("   waitfor \"ogin:\" until 45\n"));
+
+    // The configuration's `unsafe-fix-until` is used when the flag is not given, and the flag
+    // wins over it.
+    std::fs::write(
+        dir.path().join("dialscript.toml"),
+        "[lint]\nunsafe-fix-until = 20\n",
+    )
+    .expect("the configuration can be written");
+    let path = dir.copy("fix/login.scp");
+    concise(&["--fix", "--unsafe-fixes"], &[&path]);
+    assert!(read(&path).contains("   waitfor \"ogin:\" until 20\n"));
+    let path = dir.copy("fix/login.scp");
+    concise(&["--fix", "--unsafe-fixes", "--fix-until", "90"], &[&path]);
+    assert!(read(&path).contains("   waitfor \"ogin:\" until 90\n"));
+}
+
+#[test]
+fn a_credential_next_to_a_caret_escape_gets_no_fix() {
+    let (_, doc) = json(&[], &[&fx("fix/login.scp")]);
+    let ds203: Vec<&Value> = doc["diagnostics"]
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter(|d| d["code"] == "DS203")
+        .collect();
+    assert_eq!(ds203.len(), 2);
+    assert_eq!(ds203[0]["line"], 6);
+    assert_eq!(ds203[0]["fix"]["applicability"], "safe");
+    // `transmit $PASSWORD + "^M"`: with `raw`, "^M" would be sent as two characters.
+    assert_eq!(ds203[1]["line"], 11);
+    assert!(ds203[1]["fix"].is_null(), "{}", ds203[1]);
+    assert!(
+        text(&ds203[1]["help"]).contains("`transmit $PASSWORD, raw`"),
+        "{}",
+        ds203[1]
+    );
+}
+
+#[test]
+fn diff_prints_a_unified_diff_and_does_not_write() {
+    let dir = TempDir::new("diff");
+    let path = dir.copy("fix/login.scp");
+    let before = read(&path);
+    let (code, out, err) = run_cli(&["check", "--isolated", "--diff", &path]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(read(&path), before, "--diff must not write");
+    assert_eq!(
+        out,
+        format!(
+            "--- a/{path}\n+++ b/{path}\n@@ -4,5 +4,5 @@\n    waitfor \"ogin:\"\n    if $SUCCESS then\n\
+             -      transmit $USERID\n+      transmit $USERID, raw\n       transmit \"^M\"\n    endif\n"
+        )
+    );
+    assert_eq!(err, "1 fix in 1 file (not written: --diff)\n");
+
+    // With unsafe fixes the diff holds the `until` too.
+    let (code, out, err) = run_cli(&["check", "--isolated", "--diff", "--unsafe-fixes", &path]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("\n-   waitfor \"ogin:\"\n+   waitfor \"ogin:\" until 30\n"),
+        "{out}"
+    );
+    assert_eq!(err, "2 fixes in 1 file (not written: --diff)\n");
+    assert_eq!(read(&path), before);
+
+    // --exit-zero applies to --diff as well.
+    let (code, _, _) = run_cli(&["check", "--isolated", "--diff", "--exit-zero", &path]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn diff_of_a_script_with_nothing_to_fix_is_empty_and_exits_0() {
+    let (code, out, err) = run_cli(&["check", "--diff", &fx("formats/bounded.scp")]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    assert_eq!(err, "0 fixes in 0 files (not written: --diff)\n");
+}
+
+#[test]
+fn diff_and_fix_cannot_be_combined() {
+    let (code, _, err) = run_cli(&["check", "--diff", "--fix", &fx("fix/login.scp")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot be used with"), "{err}");
+}
+
+#[test]
+fn fixing_is_idempotent_on_every_fixture() {
+    // Fixing a fixed script changes nothing, with or without unsafe fixes.
+    let mut scripts = Vec::new();
+    collect_scripts(&fixture("check_cli"), &mut scripts);
+    assert!(scripts.len() >= 8, "{scripts:?}");
+    for path in scripts {
+        let bytes = std::fs::read(&path).expect("a fixture");
+        let name = path_str(&path);
+        for unsafe_fixes in [false, true] {
+            let once = check_bytes(
+                &name,
+                bytes.clone(),
+                &Options::default(),
+                Some(unsafe_fixes),
+            );
+            let once_bytes = once.file.bytes().to_vec();
+            let twice = check_bytes(
+                &name,
+                once_bytes.clone(),
+                &Options::default(),
+                Some(unsafe_fixes),
+            );
+            assert_eq!(
+                twice.fixes, 0,
+                "{name}: a second pass still fixed something"
+            );
+            assert!(twice.fixed.is_none(), "{name}");
+            assert_eq!(twice.file.bytes(), once_bytes.as_slice(), "{name}");
+            // What remains after fixing has no fix that would have been applied.
+            for d in &once.diagnostics {
+                if let Some(f) = &d.fix {
+                    assert!(
+                        !unsafe_fixes
+                            && f.applicability == dialscript_syntax::Applicability::Unsafe,
+                        "{name}: {} still has an applicable fix",
+                        d.code.code
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn collect_scripts(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("a fixture folder")
+        .map(|e| e.expect("a folder entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect_scripts(&p, out);
+        } else if p.extension().is_some_and(|e| e == "scp") {
+            out.push(p);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --max-duration.
+
+#[test]
+fn max_duration_below_the_bound_is_ds208_and_above_is_clean() {
+    let path = fx("formats/bounded.scp");
+    let (code, out, _) = concise(&["--max-duration", "74"], &[&path]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        format!("{path}:2:6: DS208 the script can run for 75 s, more than the limit of 74 s\n")
+    );
+    for limit in ["75", "76", "3600"] {
+        let (code, out, _) = concise(&["--max-duration", limit], &[&path]);
+        assert_eq!((code, out.as_str()), (0, ""), "--max-duration {limit}");
+    }
+}
+
+#[test]
+fn max_duration_from_the_config_and_the_flag_that_overrides_it() {
+    let path = fx("duration/bounded.scp");
+    let (code, out, _) = concise(&[], &[&path]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        format!("{path}:2:6: DS208 the script can run for 75 s, more than the limit of 60 s\n")
+    );
+    let (code, out, _) = concise(&["--max-duration", "100"], &[&path]);
+    assert_eq!((code, out.as_str()), (0, ""));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes.
+
+#[test]
+fn exit_codes() {
+    let clean = fx("exit/clean.scp");
+    let advice = fx("exit/advice.scp");
+    let syntax = fx("exit/syntax.scp");
+    let findings = fx("formats/login.scp");
+
+    assert_eq!(concise(&[], &[&clean]).0, 0, "clean");
+    assert_eq!(concise(&[], &[&findings]).0, 1, "findings");
+    let (code, out, _) = concise(&[], &[&syntax]);
+    assert_eq!(code, 1, "a syntax error is a finding");
+    assert_eq!(
+        out,
+        format!("{syntax}:3:4: DS009 unknown command `waitfro`; did you mean `waitfor`?\n")
+    );
+    assert_eq!(
+        concise(&[], &[&clean, &findings]).0,
+        1,
+        "one bad file is enough"
+    );
+
+    // Advice is shown but does not fail the run.
+    let (code, out, err) = concise(&[], &[&advice]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        format!("{advice}:4:10: DS217 `tries` is spelt `Tries` where it is declared\n")
+    );
+    let (code, doc) = json(&[], &[&advice]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["diagnostics"][0]["severity"], "advice");
+
+    // --exit-zero: findings are still printed.
+    let (code, out, _) = concise(&["--exit-zero"], &[&findings]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), LOGIN_FINDINGS.len());
+    for format in ["json", "sarif", "github", "human"] {
+        let (code, out, _) = run_cli(&["check", "--exit-zero", "--format", format, &findings]);
+        assert_eq!(code, 0, "{format}");
+        assert!(out.contains("DS201"), "{format}: {out}");
+    }
+
+    // Usage errors and unreadable input are 2, with or without --exit-zero.
+    let missing = fx("exit/no-such.scp");
+    assert_eq!(concise(&[], &[&missing]).0, 2);
+    assert_eq!(concise(&["--exit-zero"], &[&missing, &clean]).0, 2);
+    assert_eq!(run_cli(&["check", "--format", "xml", &clean]).0, 2);
+    assert_eq!(run_cli(&["check", "--max-duration", "soon", &clean]).0, 2);
+    assert_eq!(run_cli(&["check"]).0, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parallel checking.
+
+/// A small script whose findings depend on `i`, and whose size varies so that the threads
+/// finish their files in an order unrelated to the input order.
+fn generated_script(i: usize) -> String {
+    let mut s = format!("; generated script {i}\nproc main\n");
+    if i % 3 == 0 {
+        s.push_str("   integer unused\n");
+    }
+    for k in 0..(i * 37 % 23) * 10 {
+        s.push_str(&format!("   waitfor \"prompt{k}\" until 1\n"));
+        s.push_str("   if $SUCCESS then\n      transmit \"x^M\"\n   endif\n");
+    }
+    if i % 2 == 0 {
+        s.push_str("   waitfor \"ogin:\"\n");
+    }
+    if i % 5 == 0 {
+        s.push_str("   transmit $USERID\n");
+    }
+    s.push_str("endproc\n");
+    s
+}
+
+#[test]
+fn folders_are_checked_in_parallel_with_byte_identical_sorted_output() {
+    let dir = TempDir::new("parallel");
+    // Names chosen so that creation order, numeric order and sorted order all differ, in
+    // nested folders.
+    let mut paths = Vec::new();
+    for i in 0..40 {
+        let sub = ["b", "a", "a/z", "c"][i % 4];
+        let folder = dir.path().join(sub);
+        std::fs::create_dir_all(&folder).expect("a folder can be created");
+        let name = format!("s{}.scp", (i * 17) % 40);
+        let path = folder.join(name);
+        std::fs::write(&path, generated_script(i)).expect("a script can be written");
+        paths.push(path);
+    }
+    paths.sort();
+    let expected_order: Vec<String> = paths.iter().map(|p| path_str(p)).collect();
+    let root = path_str(dir.path());
+
+    let first = run_cli(&["check", "--isolated", "--format", "json", &root]);
+    let second = run_cli(&["check", "--isolated", "--format", "json", &root]);
+    assert_eq!(first, second, "two runs differ");
+    let (code, out, _) = first;
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&out).expect("JSON");
+    let files: Vec<&str> = doc["files"]
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|f| text(&f["file"]))
+        .collect();
+    assert_eq!(files, expected_order);
+    // Diagnostics come file by file, in the same order.
+    let rank = |f: &str| files.iter().position(|x| *x == f).expect("a listed file");
+    let ranks: Vec<usize> = doc["diagnostics"]
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| rank(text(&d["file"])))
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    assert!(!ranks.is_empty());
+
+    for format in ["concise", "sarif", "github", "human"] {
+        let a = run_cli(&[
+            "check",
+            "--isolated",
+            "--color",
+            "never",
+            "--format",
+            format,
+            &root,
+        ]);
+        let b = run_cli(&[
+            "check",
+            "--isolated",
+            "--color",
+            "never",
+            "--format",
+            format,
+            &root,
+        ]);
+        assert_eq!(a, b, "{format}: two runs differ");
+    }
+    // The concise output is the files' own outputs, concatenated in sorted order.
+    let (_, all, _) = concise(&["--isolated"], &[&root]);
+    let one_by_one: String = expected_order
+        .iter()
+        .map(|p| concise(&["--isolated"], &[p]).1)
+        .collect();
+    assert_eq!(all, one_by_one);
+}
+
+// ---------------------------------------------------------------------------------------------
+// explain.
+
+#[test]
+fn explain_list_has_every_syntax_code_and_rule() {
+    let (code, out, err) = run_cli(&["explain", "--list"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), SYNTAX_CODES.len() + RULES.len());
+    let listed: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next().unwrap_or(""), words.next().unwrap_or(""))
+        })
+        .collect();
+    let expected: Vec<(&str, &str)> = SYNTAX_CODES
+        .iter()
+        .map(|d| (d.code.code, d.code.name))
+        .chain(RULES.iter().map(|r| (r.code.code, r.code.name)))
+        .collect();
+    assert_eq!(listed, expected);
+    for (line, rule) in lines[SYNTAX_CODES.len()..].iter().zip(RULES) {
+        assert!(line.ends_with(rule.summary), "{line}");
+        assert!(line.contains(rule.severity.as_str()), "{line}");
+    }
+}
+
+#[test]
+fn explain_prints_a_rules_documentation_by_name_or_code() {
+    let rule = dialscript_check::find_rule("DS201").expect("DS201");
+    let (code, out, err) = run_cli(&["explain", "waitfor-without-until"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        format!(
+            "# DS201 waitfor-without-until (warning)\n\n{}\n\n{}\n",
+            rule.summary, rule.docs
+        )
+    );
+    assert!(out.contains("## What it does"));
+    assert!(out.contains("## Fix safety"));
+    for spelling in ["DS201", "ds201", "Waitfor-Without-Until"] {
+        assert_eq!(run_cli(&["explain", spelling]).1, out, "{spelling}");
+    }
+    let (code, out, err) = run_cli(&["explain", "waitfor-without-untl"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.contains("unknown code or name `waitfor-without-untl`"),
+        "{err}"
+    );
+}

@@ -166,7 +166,7 @@ fn check_span(src: &[u8], span: Span, what: &str) -> Result<(), TestCaseError> {
 // Arbitrary bytes.
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(160))]
 
     /// Nothing between the bytes and the rendered report may panic, whatever the bytes.
     #[test]
@@ -450,7 +450,7 @@ fn soup() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(config(384))]
 
     /// Spans stay inside the input, the right way round and on character boundaries;
     /// diagnostics come in source order; an error-free tree prints as a script that parses
@@ -720,7 +720,7 @@ fn script() -> impl Strategy<Value = Script> {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(160))]
 
     /// The printer's contract: a tree shaped as the parser builds them prints as a script
     /// that parses, without diagnostics, to the same tree; and printing is a fixed point.

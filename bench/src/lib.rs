@@ -144,6 +144,9 @@ const ADDRESS_PROMPTS: &[&[u8]] = &[
     b"SL/IP session from",
 ];
 
+/// Indentation units, three spaces (the Microsoft samples' choice) the most common.
+const INDENTS: &[&[u8]] = &[b"   ", b"    ", b"\t", b"  ", b"   "];
+
 /// Which statements a script uses, so the generated names stay consistent within a file.
 struct Gen {
     rng: Rng,
@@ -160,7 +163,7 @@ impl Gen {
     fn new(seed: u64) -> Self {
         let mut rng = Rng::new(seed);
         let eol: &'static [u8] = if rng.chance(75) { b"\r\n" } else { b"\n" };
-        let unit: &'static [u8] = *rng.pick(&[&b"   "[..], b"    ", b"\t", b"  ", b"   "]);
+        let unit = *rng.pick(INDENTS);
         Gen {
             rng,
             out: Vec::with_capacity(2048),

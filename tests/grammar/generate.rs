@@ -5,8 +5,6 @@
 //! only picks such alternatives. Token spellings come from small pools of valid, unreserved
 //! spellings, and keywords come in mixed case, since the language ignores case.
 
-use std::collections::HashMap;
-
 use dialscript_syntax::token::Kw;
 
 use crate::ebnf::Class;
@@ -116,9 +114,10 @@ pub enum Item {
     Glue,
 }
 
-/// Where the generator has been: for each alternation, option and repetition node, how often
-/// each choice was taken (options: 0 absent, 1 present; repetitions: 0, 1, or 2 and more).
-pub type Coverage = HashMap<(usize, usize), u32>;
+/// Where the generator has been: for each node, how often each choice was taken
+/// (alternations: by index; options: 0 absent, 1 present; repetitions: 0, 1, or 2 and more;
+/// productions: 0 when used).
+pub type Coverage = Vec<Vec<u32>>;
 
 /// The generator.
 pub struct Generator<'m> {
@@ -143,7 +142,7 @@ impl<'m> Generator<'m> {
             budget,
             cost: costs(m),
             stmt: m.prod("stmt"),
-            coverage: Coverage::new(),
+            coverage: vec![Vec::new(); m.nodes.len()],
             out: Vec::new(),
         }
     }
@@ -182,7 +181,11 @@ impl<'m> Generator<'m> {
     }
 
     fn hit(&mut self, node: usize, choice: usize) {
-        *self.coverage.entry((node, choice)).or_insert(0) += 1;
+        let counts = &mut self.coverage[node];
+        if counts.len() <= choice {
+            counts.resize(choice + 1, 0);
+        }
+        counts[choice] += 1;
     }
 
     fn derive(&mut self, node: usize, depth: u32) {

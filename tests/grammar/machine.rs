@@ -11,7 +11,6 @@
 //! statement ends is decided only by what follows) costs no more than a set of positions.
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 
 use dialscript_syntax::lexer::lex;
 use dialscript_syntax::token::{Kw, Token, TokenKind};
@@ -385,14 +384,6 @@ impl Machine {
 /// levels; deeper input is a limits test's business, not this one's.
 pub const MAX_RECURSION: usize = 20_000;
 
-/// A memo entry: not yet asked, being computed (asked again means left recursion), or done.
-#[derive(Clone)]
-enum Memo {
-    Unknown,
-    Active,
-    Done(Rc<[u32]>),
-}
-
 /// Matches the grammar against one token stream.
 pub struct Recognizer<'m, 'a> {
     m: &'m Machine,
@@ -402,8 +393,12 @@ pub struct Recognizer<'m, 'a> {
     src: &'a [u8],
     /// For each node, its row in `memo` if it is memoised (productions and repetitions).
     slot: Vec<Option<usize>>,
-    /// Row `slot`, column `p`: the ends of that node from position `p`.
-    memo: Vec<Memo>,
+    /// Row `slot`, column `p`: 0 when not yet asked, 1 while being computed (asked again
+    /// then means left recursion), and `k + 2` when done, with the ends in `sets[k]`.
+    memo: Vec<u32>,
+    /// The computed sets of ends, as ranges of `pool`.
+    sets: Vec<(usize, usize)>,
+    pool: Vec<u32>,
     depth: usize,
     furthest: u32,
     /// Set when [`MAX_RECURSION`] was reached: the answers are then incomplete.
@@ -435,7 +430,9 @@ impl<'m, 'a> Recognizer<'m, 'a> {
             bits: toks.iter().map(|t| 1u128 << token_id(t.kind)).collect(),
             src,
             slot,
-            memo: vec![Memo::Unknown; rows * (toks.len() + 1)],
+            memo: vec![0; rows * (toks.len() + 1)],
+            sets: Vec::new(),
+            pool: Vec::new(),
             depth: 0,
             furthest: 0,
             too_deep: false,
@@ -493,12 +490,9 @@ impl<'m, 'a> Recognizer<'m, 'a> {
             return;
         };
         let at = row * (self.toks.len() + 1) + p as usize;
-        match &self.memo[at] {
-            Memo::Done(ends) => {
-                out.extend_from_slice(ends);
-                return;
-            }
-            Memo::Active => {
+        match self.memo[at] {
+            0 => {}
+            1 => {
                 let name = match self.m.nodes[node] {
                     Node::Ref(i) => self.m.prods[i].name.as_str(),
                     _ => "a repetition",
@@ -507,9 +501,13 @@ impl<'m, 'a> Recognizer<'m, 'a> {
                     "left recursion through `{name}`: the recognizer needs a grammar without it"
                 );
             }
-            Memo::Unknown => {}
+            done => {
+                let (start, end) = self.sets[done as usize - 2];
+                out.extend_from_slice(&self.pool[start..end]);
+                return;
+            }
         }
-        self.memo[at] = Memo::Active;
+        self.memo[at] = 1;
         self.depth += 1;
         let mut ends = Vec::new();
         if self.depth > MAX_RECURSION {
@@ -521,7 +519,10 @@ impl<'m, 'a> Recognizer<'m, 'a> {
         ends.sort_unstable();
         ends.dedup();
         out.extend_from_slice(&ends);
-        self.memo[at] = Memo::Done(ends.into());
+        let start = self.pool.len();
+        self.pool.extend_from_slice(&ends);
+        self.sets.push((start, self.pool.len()));
+        self.memo[at] = self.sets.len() as u32 + 1;
     }
 
     fn compute(&mut self, node: usize, p: u32, out: &mut Vec<u32>) {

@@ -20,6 +20,95 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the documentation of a diagnostic code.
     Explain(ExplainArgs),
+    /// Run a script: against the built-in simulated ISP (the default).
+    Run(RunArgs),
+    /// Run scripts against every fault of the simulated ISP, in virtual time.
+    Test(TestArgs),
+}
+
+/// Output format of `run` and `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// A readable transcript and a result line.
+    Human,
+    /// JSON lines: one object per event, then the result.
+    Json,
+}
+
+/// Where the password comes from. Never from the command line, where `ps` would show it.
+#[derive(Debug, Args, Clone, Default)]
+#[group(multiple = false)]
+pub struct PasswordArgs {
+    /// Read the password from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// Read the password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// The simulated ISP to run against.
+#[derive(Debug, Args, Clone)]
+pub struct IspArgs {
+    /// A built-in profile (`ozemail`, `unix-login`, `compuserve`, `slip-menu`) or a profile file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "ozemail")]
+    pub isp: String,
+    /// Seed for the simulated line (noise).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// `dialscript run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The script.
+    #[arg(value_name = "SCRIPT")]
+    pub script: PathBuf,
+    /// The ISP.
+    #[command(flatten)]
+    pub isp: IspArgs,
+    /// A fault of the simulated ISP (repeatable): silent-after-connect, wrong-prompt, slow,
+    /// wrong-password, line-drop, noise, echo, busy, no-carrier.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// The user name (`$USERID`).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// The password (`$PASSWORD`).
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// End the run after this many seconds (0: never). Default 600.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub timeout: u64,
+    /// Also write the transcript to this file, as JSON lines.
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
+}
+
+/// `dialscript test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Scripts.
+    #[arg(required = true, value_name = "SCRIPT")]
+    pub scripts: Vec<PathBuf>,
+    /// The ISP.
+    #[command(flatten)]
+    pub isp: IspArgs,
+    /// The run deadline for each run, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub timeout: u64,
+    /// A script that reaches `endproc` although the ISP refused the login fails the test.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
 }
 
 /// Output formats of `check`.

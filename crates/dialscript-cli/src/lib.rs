@@ -54,6 +54,8 @@ where
     let result = match cli.command {
         args::Command::Check(a) => commands::check::run(&a, out, err),
         args::Command::Explain(a) => commands::explain::run(&a, out, err),
+        args::Command::Run(a) => commands::run::run(&a, out, err),
+        args::Command::Test(a) => commands::test::run(&a, out, err),
     };
     match result {
         Ok(code) => code,
@@ -64,3 +66,4 @@ where
         }
     }
 }
+pub mod transcript;

@@ -109,7 +109,8 @@ pub fn earliest_match(hay: &[u8], patterns: &[Pattern], scanned: usize) -> Optio
 }
 
 /// The `n`-th complete dotted quad (`d{1,3}.d{1,3}.d{1,3}.d{1,3}` followed by a byte that is
-/// neither a digit nor a dot) in `hay`, 1-based. Returns the address and the offset just past
+/// not a digit, and if it is a dot, by a byte after it that is not a digit either) in `hay`,
+/// 1-based. Returns the address and the offset just past
 /// it.
 pub fn nth_address(hay: &[u8], n: u32) -> Option<(Vec<u8>, usize)> {
     let mut count = 0;
@@ -151,9 +152,14 @@ fn quad_at(hay: &[u8], i: usize) -> Option<usize> {
             at += 1;
         }
     }
-    // Complete only when something that cannot continue it follows.
+    // Complete only when something that cannot continue it follows. A dot followed by a
+    // non-digit is the end of a sentence ("Your address is 10.0.0.2."), not a fifth part.
     match hay.get(at) {
-        Some(b) if !b.is_ascii_digit() && *b != b'.' => Some(at),
+        Some(b'.') => match hay.get(at + 1) {
+            Some(b) if !b.is_ascii_digit() => Some(at),
+            _ => None,
+        },
+        Some(b) if !b.is_ascii_digit() => Some(at),
         _ => None,
     }
 }
@@ -191,7 +197,11 @@ mod tests {
 
     #[test]
     fn addresses() {
-        assert_eq!(nth_address(b"Your address is 10.0.0.2.\r\n", 1), None);
+        assert_eq!(
+            nth_address(b"Your address is 10.0.0.2.\r\n", 1).map(|a| a.0),
+            Some(b"10.0.0.2".to_vec())
+        );
+        assert_eq!(nth_address(b"Your address is 10.0.0.2.", 1), None);
         assert_eq!(
             nth_address(b"Your address is 10.0.0.2 \r\n", 1),
             Some((b"10.0.0.2".to_vec(), 24))

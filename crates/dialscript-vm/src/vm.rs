@@ -177,6 +177,8 @@ pub enum EventKind {
     Keyboard(bool),
     /// The run ended.
     Finished(Outcome),
+    /// A remark of the driver: dialling, a modem result, carrier lost.
+    Note(String),
 }
 
 /// The credentials a run uses: what the dial-up dialog would have given `$USERID` and

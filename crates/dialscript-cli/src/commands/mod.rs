@@ -2,3 +2,5 @@
 
 pub mod check;
 pub mod explain;
+pub mod run;
+pub mod test;

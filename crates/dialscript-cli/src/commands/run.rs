@@ -1,0 +1,254 @@
+//! `dialscript run`: a script against the built-in simulated ISP, in virtual time.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use dialscript_sim::{Dial, Fault, Profile, SimOptions, SimRun};
+use dialscript_syntax::SourceFile;
+use dialscript_vm::{Credentials, Limits, Outcome};
+
+use crate::args::{IspArgs, PasswordArgs, RunArgs, RunFormat};
+use crate::{files, render, transcript};
+
+/// Exit codes of `run` (architecture.md's contract).
+pub mod exit {
+    /// Reached `endproc` of main.
+    pub const COMPLETED: i32 = 0;
+    /// `halt`.
+    pub const HALTED: i32 = 1;
+    /// Usage error, or the script does not compile.
+    pub const USAGE: i32 = 2;
+    /// The run deadline passed.
+    pub const TIMED_OUT: i32 = 3;
+    /// The line failed: busy, no carrier, carrier lost, I/O error.
+    pub const LINE: i32 = 4;
+    /// A runtime error.
+    pub const RUNTIME: i32 = 5;
+    /// Interrupted.
+    pub const CANCELLED: i32 = 130;
+}
+
+/// The exit code for a run's result.
+pub fn exit_code(run: &SimRun) -> i32 {
+    match &run.outcome {
+        None => exit::LINE,
+        Some(Outcome::Completed) => exit::COMPLETED,
+        Some(Outcome::Halted) => exit::HALTED,
+        Some(Outcome::TimedOut) => exit::TIMED_OUT,
+        Some(Outcome::LineFailure(_)) => exit::LINE,
+        Some(Outcome::RuntimeError { .. }) => exit::RUNTIME,
+        Some(Outcome::Cancelled) => exit::CANCELLED,
+    }
+}
+
+/// Loads a built-in profile by name, or a profile file.
+pub fn load_profile(isp: &IspArgs) -> Result<Profile, String> {
+    if let Some(p) = Profile::built_in(&isp.isp) {
+        return Ok(p);
+    }
+    let path = Path::new(&isp.isp);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: {}", path.display(), files::io_message(&e)))?;
+        return Profile::parse(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let names: Vec<&str> = dialscript_sim::profile::BUILT_IN
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    Err(format!(
+        "unknown ISP `{}`: not a built-in profile ({}) nor a profile file",
+        isp.isp,
+        names.join(", ")
+    ))
+}
+
+/// Reads the password from where the options say. Never from argv.
+pub fn read_password(p: &PasswordArgs) -> Result<Option<Vec<u8>>, String> {
+    fn first_line(mut bytes: Vec<u8>) -> Vec<u8> {
+        if let Some(end) = bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+            bytes.truncate(end);
+        }
+        bytes
+    }
+    if let Some(var) = &p.password_env {
+        return match std::env::var_os(var) {
+            Some(v) => Ok(Some(v.into_encoded_bytes())),
+            None => Err(format!(
+                "--password-env: the environment variable `{var}` is not set"
+            )),
+        };
+    }
+    if let Some(path) = &p.password_file {
+        let bytes = std::fs::read(path).map_err(|e| {
+            format!(
+                "--password-file {}: {}",
+                path.display(),
+                files::io_message(&e)
+            )
+        })?;
+        return Ok(Some(first_line(bytes)));
+    }
+    if p.password_stdin {
+        let mut line = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("--password-stdin: {}", files::io_message(&e)))?;
+        return Ok(Some(first_line(line)));
+    }
+    Ok(None)
+}
+
+/// Compiles a script file; on failure writes the diagnostics and returns the exit code.
+pub fn load_program(
+    path: &Path,
+    err: &mut dyn Write,
+) -> Result<(SourceFile, dialscript_vm::Program), i32> {
+    let bytes = match files::read_script(path) {
+        Ok(b) => b,
+        Err(message) => {
+            let _ = writeln!(err, "error: {}: {message}", path.display());
+            return Err(exit::USAGE);
+        }
+    };
+    let file = SourceFile::new(path.display().to_string(), bytes);
+    match dialscript_vm::compile_source(file.bytes()) {
+        Ok(p) => Ok((file, p)),
+        Err(diags) => {
+            let _ = err.write_all(render::human(&file, &diags, false, 100).as_bytes());
+            let _ = writeln!(
+                err,
+                "error: {} does not compile; `dialscript check` says more",
+                path.display()
+            );
+            Err(exit::USAGE)
+        }
+    }
+}
+
+/// Runs `run`; returns the exit code.
+pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let profile = match load_profile(&args.isp) {
+        Ok(p) => p,
+        Err(e) => return usage(err, &e),
+    };
+    let mut faults = Vec::new();
+    for f in &args.faults {
+        match Fault::parse(f) {
+            Ok(f) => faults.push(f),
+            Err(e) => return usage(err, &e),
+        }
+    }
+    let password = match read_password(&args.password) {
+        Ok(p) => p,
+        Err(e) => return usage(err, &e),
+    };
+    let (file, program) = match load_program(&args.script, err) {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    let mut options = SimOptions::new(profile);
+    options.faults = faults;
+    options.seed = args.isp.seed;
+    options.credentials = Credentials {
+        user: args.user.clone().unwrap_or_default().into_bytes(),
+        password: password.unwrap_or_default(),
+        mask_user: false,
+    };
+    options.limits = Limits {
+        run_deadline: (args.timeout > 0).then(|| Duration::from_secs(args.timeout)),
+        ..Limits::default()
+    };
+    let run = dialscript_sim::simulate(Arc::new(program), &options);
+
+    if let Some(path) = &args.transcript {
+        let mut text = String::new();
+        for e in &run.entries {
+            text.push_str(&transcript::json_line(&file, e).to_string());
+            text.push('\n');
+        }
+        if let Err(e) = std::fs::write(path, text) {
+            writeln!(
+                err,
+                "error: --transcript {}: {}",
+                path.display(),
+                files::io_message(&e)
+            )?;
+        }
+    }
+    match args.format {
+        RunFormat::Human => {
+            writeln!(
+                out,
+                "dialling the simulated ISP `{}` ({}), faults: {}",
+                options.profile.name,
+                options.profile.description,
+                fault_list(&options.faults)
+            )?;
+            for e in &run.entries {
+                writeln!(out, "{}", transcript::human_line(&file, e))?;
+            }
+            writeln!(out, "{}", summary(&run))?;
+        }
+        RunFormat::Json => {
+            for e in &run.entries {
+                writeln!(out, "{}", transcript::json_line(&file, e))?;
+            }
+            writeln!(out, "{}", result_json(&run))?;
+        }
+    }
+    Ok(exit_code(&run))
+}
+
+fn fault_list(faults: &[Fault]) -> String {
+    if faults.is_empty() {
+        "none".to_string()
+    } else {
+        faults
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The closing line of a human transcript.
+pub fn summary(run: &SimRun) -> String {
+    let t = run.end.as_secs_f64();
+    match (&run.dial, &run.outcome) {
+        (Dial::Failed(why), _) => format!("result: the call failed ({why}) after {t:.3} s; exit 4"),
+        (_, Some(o)) => {
+            let login = if run.logged_in {
+                "the ISP accepted the login"
+            } else {
+                "the ISP did not accept a login"
+            };
+            format!(
+                "result: {} after {t:.3} s of virtual time; {login}; exit {}",
+                transcript::outcome_text(o),
+                exit_code(run)
+            )
+        }
+        (_, None) => format!("result: no outcome after {t:.3} s"),
+    }
+}
+
+/// The closing JSON object of a JSON transcript.
+pub fn result_json(run: &SimRun) -> serde_json::Value {
+    serde_json::json!({
+        "kind": "result",
+        "dial": match &run.dial { Dial::Connected(s) | Dial::Failed(s) => s },
+        "outcome": run.outcome.as_ref().map(|o| o.as_str()),
+        "logged_in": run.logged_in,
+        "virtual_seconds": run.end.as_secs_f64(),
+        "exit": exit_code(run),
+    })
+}
+
+fn usage(err: &mut dyn Write, message: &str) -> std::io::Result<i32> {
+    writeln!(err, "error: {message}")?;
+    Ok(exit::USAGE)
+}

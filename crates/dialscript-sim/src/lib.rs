@@ -1,0 +1,32 @@
+//! A simulated Hayes modem and ISP on a virtual clock, for running dial-up scripts without a
+//! phone line.
+//!
+//! [`simulate`] dials the way Dial-Up Networking does (`ATZ`, `ATDT`, wait for `CONNECT`),
+//! then runs a compiled script against an ISP dialogue described by a [`Profile`], with any
+//! [`Fault`]s on top. The VM and the peer share one virtual clock: bytes take the time their
+//! baud rate gives them, and when both sides wait the clock jumps to the next event.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use dialscript_sim::{Profile, SimOptions, simulate};
+//!
+//! let src = b"proc main\n waitfor \"ervice?\" until 90\n if $SUCCESS then\n  transmit \"p^M\"\n  waitfor \"sername:\" until 60\n  if $SUCCESS then\n   transmit $USERID, raw\n   transmit \"^M\"\n   waitfor \"assword:\" until 60\n   if $SUCCESS then\n    transmit $PASSWORD, raw\n    transmit \"^M\"\n   endif\n  endif\n endif\nendproc\n";
+//! let program = Arc::new(dialscript_vm::compile_source(src).unwrap());
+//! let run = simulate(program, &SimOptions::new(Profile::built_in("ozemail").unwrap()));
+//! assert_eq!(run.outcome, Some(dialscript_vm::Outcome::Completed));
+//! assert!(run.logged_in);
+//! ```
+
+#![deny(missing_docs)]
+
+mod driver;
+mod fault;
+pub mod line;
+mod peer;
+pub mod profile;
+mod rng;
+
+pub use driver::{Dial, Entry, SIM_INSTRUCTIONS_PER_SECOND, SimOptions, SimRun, Source, simulate};
+pub use fault::Fault;
+pub use peer::{DEMO_ACCOUNT, Peer, PeerOutput};
+pub use profile::{Framing, Profile};
