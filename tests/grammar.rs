@@ -31,8 +31,8 @@ use generate::{Generator, Rng};
 use machine::{Machine, Node, Recognizer, Term};
 
 /// How many sentences the generator writes, and how many mutants are compared.
-const SENTENCES: u64 = 30000;
-const MUTANTS: u64 = 60000;
+const SENTENCES: u64 = 3000;
+const MUTANTS: u64 = 3000;
 
 /// How deep (in nested productions) a derivation may go. One level of parentheses costs
 /// about ten, one nested block about four, so this allows two or three of each.

@@ -466,9 +466,12 @@ fn parse_transmit<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
 fn parse_waitfor<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
     let start = i.peek().span;
     let mut i = i.bump();
-    let mut cases: Vec<WaitCase> = Vec::new();
+    // Most `waitfor`s wait for one string, and most of those have no `then`: room for one
+    // case, and the first string without `then` kept apart, spare them an allocation each.
+    let mut cases: Vec<WaitCase> = Vec::with_capacity(1);
     let mut end = start;
-    let mut missing_then: Vec<Span> = Vec::new();
+    let mut first_missing_then: Option<Span> = None;
+    let mut more_missing_then: Vec<Span> = Vec::new();
     loop {
         let (rest, pattern) = expr::parse_expr(cx, i)?;
         i = rest;
@@ -486,7 +489,10 @@ fn parse_waitfor<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
             target = Some(name);
             i = rest;
         } else {
-            missing_then.push(pattern.span);
+            match first_missing_then {
+                None => first_missing_then = Some(pattern.span),
+                Some(_) => more_missing_then.push(pattern.span),
+            }
         }
         cases.push(WaitCase {
             pattern,
@@ -498,15 +504,15 @@ fn parse_waitfor<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
             Err(_) => break,
         }
     }
-    if cases.len() > 1 && !missing_then.is_empty() {
+    if let Some(first) = first_missing_then.filter(|_| cases.len() > 1) {
         let mut d = Diagnostic::error(
             codes::WAITFOR_CASE_WITHOUT_THEN,
-            missing_then[0],
+            first,
             "every string of a `waitfor` with several strings needs `then LABEL`",
         )
         .with_label("this string has no `then`")
         .with_help("write `waitfor \"CONNECT\" then Online, \"BUSY\" then Busy until 60`");
-        for s in &missing_then[1..] {
+        for s in &more_missing_then {
             d = d.with_related(*s, "nor this one");
         }
         cx.report(d);
