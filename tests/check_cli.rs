@@ -248,7 +248,9 @@ fn json_has_exactly_the_documented_keys_and_1_based_positions() {
         serde_json::json!({
             "message": "add `, raw`",
             "applicability": "safe",
-            "edits": [{"line": 5, "column": 20, "end_line": 5, "end_column": 20, "content": ", raw"}]
+            "edits": [{
+                "line": 5, "column": 20, "end_line": 5, "end_column": 20, "content": ", raw"
+            }]
         })
     );
     assert_eq!(diags[2]["fix"]["applicability"], "unsafe");
@@ -410,7 +412,8 @@ fn github_escapes_percent_comma_colon_and_line_breaks() {
     assert_eq!(
         out,
         "::warning file=odd%2C dir/100%25%3A a%0Ab%0D.scp,line=1,endLine=1,col=6,endColumn=10,\
-         title=dialscript DS999 (odd%2Cname%3A50%25)::50%25 done, step: one%0Aand two%0D%0Ahelp: a, b: 1%25\n\
+         title=dialscript DS999 (odd%2Cname%3A50%25)\
+         ::50%25 done, step: one%0Aand two%0D%0Ahelp: a, b: 1%25\n\
          ::notice file=odd%2C dir/100%25%3A a%0Ab%0D.scp,line=2,endLine=2,col=1,endColumn=8,\
          title=dialscript DS999 (odd%2Cname%3A50%25)::plain\n\
          ::error file=odd%2C dir/100%25%3A a%0Ab%0D.scp,line=1,endLine=1,col=1,endColumn=1,\
@@ -767,7 +770,8 @@ fn unknown_rules_on_the_command_line_exit_2() {
     assert_eq!((code, out.as_str()), (2, ""));
     assert_eq!(
         err,
-        "error: --select: unknown rule `waitfor-without-untl`; did you mean `waitfor-without-until`?\n"
+        "error: --select: unknown rule `waitfor-without-untl`; \
+         did you mean `waitfor-without-until`?\n"
     );
     let (code, _, err) = concise(&["--ignore", "DS999"], &[&path]);
     assert_eq!(code, 2);
@@ -1022,8 +1026,13 @@ fn diff_prints_a_unified_diff_and_does_not_write() {
     assert_eq!(
         out,
         format!(
-            "--- a/{path}\n+++ b/{path}\n@@ -4,5 +4,5 @@\n    waitfor \"ogin:\"\n    if $SUCCESS then\n\
-             -      transmit $USERID\n+      transmit $USERID, raw\n       transmit \"^M\"\n    endif\n"
+            "--- a/{path}\n+++ b/{path}\n@@ -4,5 +4,5 @@\n\
+             \x20   waitfor \"ogin:\"\n\
+             \x20   if $SUCCESS then\n\
+             -      transmit $USERID\n\
+             +      transmit $USERID, raw\n\
+             \x20      transmit \"^M\"\n\
+             \x20   endif\n"
         )
     );
     assert_eq!(err, "1 fix in 1 file (not written: --diff)\n");

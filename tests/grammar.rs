@@ -531,3 +531,114 @@ fn the_getip_side_condition_is_the_parsers() {
     // The recognizer never sees a token kind the grammar cannot name in a clean script.
     assert!(!machine::is_symbol(TokenKind::Error));
 }
+
+/// The binary-operator levels of the grammar, loosest first. From `expr`, each production of
+/// the shape `operand { op operand }` is one level, and its operand is the next; the chain
+/// ends at the first production of another shape (`unary`). Returns the levels' operators
+/// and the production that ends the chain.
+fn operator_levels(g: &Grammar) -> (Vec<Vec<String>>, String) {
+    fn terminals(e: &Expr) -> Option<Vec<String>> {
+        match e {
+            Expr::Term(t) => Some(vec![t.clone()]),
+            Expr::Alt(alts) => alts
+                .iter()
+                .map(|a| match a {
+                    Expr::Term(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    }
+    let mut levels = Vec::new();
+    let mut at = "expr".to_string();
+    while let Some(p) = g.get(&at) {
+        let next = match &p.body {
+            Expr::Ref(next) => next.clone(),
+            Expr::Seq(items) => match items.as_slice() {
+                [Expr::Ref(operand), Expr::Rep(rest)] => match &**rest {
+                    Expr::Seq(pair) if pair.len() == 2 && pair[1] == Expr::Ref(operand.clone()) => {
+                        match terminals(&pair[0]) {
+                            Some(ops) => {
+                                levels.push(ops);
+                                operand.clone()
+                            }
+                            None => break,
+                        }
+                    }
+                    _ => break,
+                },
+                _ => break,
+            },
+            _ => break,
+        };
+        at = next;
+    }
+    (levels, at)
+}
+
+/// The expression assigned by the first statement of `main`.
+fn assigned(src: &str) -> dialscript_syntax::ast::Expr {
+    use dialscript_syntax::ast::StmtKind;
+    let parsed = parse(src.as_bytes());
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{src:?}: {:?}",
+        codes(&parsed.diagnostics)
+    );
+    match &parsed.script.procs[0].body[0].kind {
+        StmtKind::Assign { value, .. } => value.clone(),
+        other => panic!("{src:?}: not an assignment: {other:?}"),
+    }
+}
+
+#[test]
+fn operator_levels_are_the_parsers() {
+    // Recognizing token streams cannot see precedence: swapping two levels of the grammar
+    // leaves the language unchanged. So compare the levels with the trees the parser builds.
+    use dialscript_syntax::ast::ExprKind;
+    let (g, _) = load();
+    let (levels, tightest) = operator_levels(g);
+    assert_eq!(
+        levels.len(),
+        6,
+        "binary operator levels of the grammar: {levels:?}"
+    );
+    assert_eq!(tightest, "unary", "the production below the binary levels");
+    let level = |op: &str| levels.iter().position(|l| l.iter().any(|o| o == op));
+    let ops: Vec<&String> = levels.iter().flatten().collect();
+    for o1 in &ops {
+        for o2 in &ops {
+            let src = format!("proc main\nx = a {o1} b {o2} c\nendproc\n");
+            let e = assigned(&src);
+            let ExprKind::Binary(top, lhs, rhs) = &e.kind else {
+                panic!("{src:?}: not a binary expression")
+            };
+            // With `o1` at the same level as `o2` or tighter, `a o1 b` is grouped first
+            // (left associativity); otherwise `b o2 c` is.
+            let (outer, inner, inner_op) = if level(o1) >= level(o2) {
+                (o2, lhs, o1)
+            } else {
+                (o1, rhs, o2)
+            };
+            assert_eq!(top.symbol(), outer.as_str(), "{src:?}");
+            assert!(
+                matches!(&inner.kind, ExprKind::Binary(op, ..) if op.symbol() == inner_op.as_str()),
+                "{src:?}: grouped as {e:?}"
+            );
+        }
+        // Unary operators and `getip` with its operand bind tighter than any binary operator.
+        for left in ["-a", "!a", "getip 1"] {
+            let src = format!("proc main\nx = {left} {o1} b\nendproc\n");
+            let e = assigned(&src);
+            let ExprKind::Binary(top, lhs, _) = &e.kind else {
+                panic!("{src:?}: not a binary expression")
+            };
+            assert_eq!(top.symbol(), o1.as_str(), "{src:?}");
+            assert!(
+                matches!(lhs.kind, ExprKind::Unary(..) | ExprKind::Getip(Some(_))),
+                "{src:?}: grouped as {e:?}"
+            );
+        }
+    }
+}

@@ -20,6 +20,7 @@
 
 pub mod cfg;
 pub mod config;
+pub mod docs;
 pub mod fix;
 pub mod flow;
 pub mod registry;

@@ -84,7 +84,6 @@ pub fn parse(bytes: &[u8]) -> Parse {
         blocks: RefCell::new(Vec::new()),
         nest: Cell::new(0),
         declared: RefCell::new(HashSet::new()),
-        pending: RefCell::new(Vec::new()),
         lines: OnceCell::new(),
     };
     let script = script(
@@ -150,10 +149,6 @@ pub(crate) struct Cx<'a> {
     /// Names declared so far that are also switch.inf keys, to tell a `COMMAND=` line of
     /// switch.inf from an assignment to a variable of that name.
     pub(crate) declared: RefCell<HashSet<String>>,
-    /// The statements of the blocks being parsed, innermost block's last: one stack for all
-    /// blocks, so that each body is allocated once, at its final size, when its block ends,
-    /// instead of growing (and being copied) statement by statement.
-    pending: RefCell<Vec<crate::ast::Stmt>>,
     lines: OnceCell<Vec<u32>>,
 }
 
@@ -485,7 +480,7 @@ pub(crate) fn block<'a>(
     open: Span,
 ) -> (Toks<'a>, Vec<crate::ast::Stmt>, Option<Span>) {
     cx.blocks.borrow_mut().push((kind, open));
-    let base = cx.pending.borrow().len();
+    let mut body = Vec::new();
     let end = loop {
         // `end if`, `end while` and `end proc` (Visual Basic's spelling) stand for the closing
         // keyword, so that the blocks still pair up. The spelling is reported where the two
@@ -519,7 +514,7 @@ pub(crate) fn block<'a>(
             }
             _ => match stmt::parse_stmt(cx, i) {
                 Ok((rest, s)) => {
-                    cx.pending.borrow_mut().push(s);
+                    body.push(s);
                     i = rest;
                 }
                 Err(e) => {
@@ -530,7 +525,5 @@ pub(crate) fn block<'a>(
         }
     };
     cx.blocks.borrow_mut().pop();
-    // Blocks nested in this one have taken their statements off the stack already.
-    let body = cx.pending.borrow_mut().drain(base..).collect();
     (i, body, end)
 }
