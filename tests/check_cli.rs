@@ -452,8 +452,9 @@ fn advice_is_a_github_notice() {
     assert_eq!(a.get("title"), "dialscript DS217 (inconsistent-name-case)");
 }
 
-/// Checks every property GitHub code scanning requires of a SARIF log (see
-/// `docs`/ecosystem notes: log, run, rules, results, locations), and returns the results.
+/// Checks every property GitHub code scanning requires of a SARIF log (on the log, the run,
+/// each rule, each result and its location; the empty string does not count as a value) and
+/// returns the results.
 fn assert_sarif_for_github(doc: &Value) -> Vec<Value> {
     assert_eq!(
         text(&doc["$schema"]),
@@ -1217,17 +1218,17 @@ fn exit_codes() {
 /// finish their files in an order unrelated to the input order.
 fn generated_script(i: usize) -> String {
     let mut s = format!("; generated script {i}\nproc main\n");
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         s.push_str("   integer unused\n");
     }
     for k in 0..(i * 37 % 23) * 10 {
         s.push_str(&format!("   waitfor \"prompt{k}\" until 1\n"));
         s.push_str("   if $SUCCESS then\n      transmit \"x^M\"\n   endif\n");
     }
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         s.push_str("   waitfor \"ogin:\"\n");
     }
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         s.push_str("   transmit $USERID\n");
     }
     s.push_str("endproc\n");

@@ -147,8 +147,8 @@ impl<'m> Generator<'m> {
         }
     }
 
-    /// Whether every production can derive a finite sentence.
-    pub fn all_finite(&self) -> Vec<String> {
+    /// The productions that cannot derive any finite sentence (none, in a usable grammar).
+    pub fn infinite_productions(&self) -> Vec<String> {
         self.m
             .prods
             .iter()
@@ -313,7 +313,9 @@ fn can_touch(left: &[u8], right: &[u8]) -> bool {
         return false;
     };
     let wordy = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    !(wordy(a) && wordy(b)) && !matches!([a, b], [b'<' | b'>' | b'=' | b'!', b'='])
+    let one_word = wordy(a) && wordy(b);
+    let longer_symbol = matches!([a, b], [b'<' | b'>' | b'=' | b'!', b'=']);
+    !(one_word || longer_symbol)
 }
 
 /// How the gap between two tokens may be written.
@@ -334,11 +336,11 @@ fn separator(rng: &mut Rng, gap: Gap, left: &[u8], right: &[u8], breaks: f64) ->
         Gap::Free => rng.chance(breaks),
     };
     if line_end {
-        *rng.pick(LINE_ENDS)
+        rng.pick::<&[u8]>(LINE_ENDS)
     } else if can_touch(left, right) && rng.chance(0.2) {
         b""
     } else {
-        *rng.pick(SPACES)
+        rng.pick::<&[u8]>(SPACES)
     }
 }
 
@@ -353,7 +355,7 @@ fn frame(rng: &mut Rng, body: Vec<u8>) -> Vec<u8> {
         out.extend_from_slice(b"; generated; proc main \"not a string\r\n\r\n");
     }
     out.extend(body);
-    out.extend_from_slice(*rng.pick(LINE_ENDS));
+    out.extend_from_slice(rng.pick::<&[u8]>(LINE_ENDS));
     if rng.chance(0.05) {
         out.extend_from_slice(b"\x1Aendif \"unclosed\n$NOPE");
     }

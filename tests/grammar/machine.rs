@@ -444,7 +444,7 @@ impl<'m, 'a> Recognizer<'m, 'a> {
         self.toks.len() as u32
     }
 
-    /// The index of the first token that no terminal of any attempted match took: where the
+    /// The index just past the furthest token that any attempted match took: where the
     /// grammar got stuck, for messages.
     pub fn furthest(&self) -> u32 {
         self.furthest

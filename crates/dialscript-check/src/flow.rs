@@ -344,13 +344,19 @@ pub fn forward<S: Copy + Ord>(
     let mut work: Vec<usize> = vec![0];
     let mut queued = vec![false; n];
     queued[0] = true;
+    // A node must be processed the first time a path reaches it, even when the fact that
+    // arrives equals `top`: its transfer may still lower the fact on its way out (a `waitfor`
+    // reached in the safest state leaves an untested one behind it).
+    let mut visited = vec![false; n];
+    visited[0] = true;
     while let Some(v) = work.pop() {
         queued[v] = false;
         let here = state[v];
         for e in &cfg.nodes[v].succ {
             let out = transfer(v, here, e.kind);
             let merged = state[e.to].min(out);
-            if merged != state[e.to] {
+            if merged != state[e.to] || !visited[e.to] {
+                visited[e.to] = true;
                 state[e.to] = merged;
                 if !queued[e.to] {
                     queued[e.to] = true;

@@ -315,14 +315,9 @@ pub fn sarif(reports: &[crate::commands::check::FileReport]) -> serde_json::Valu
     for r in reports {
         for d in &r.diagnostics {
             let (line, col) = r.file.line_col(d.span.start);
+            // The end is exclusive, as SARIF's `endColumn` is, and is never clamped to the
+            // start column: a span over several lines may well end left of where it started.
             let (end_line, end_col) = r.file.line_col(d.span.end);
-            // An empty span (an insertion point) ends where it starts; a span over several
-            // lines may well end in a column left of where it started.
-            let end_col = if end_line == line {
-                end_col.max(col)
-            } else {
-                end_col
-            };
             let mut text = d.message.clone();
             if let Some(h) = &d.help {
                 text.push_str("\nhelp: ");

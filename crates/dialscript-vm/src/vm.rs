@@ -402,6 +402,15 @@ impl Vm {
         if self.limits.run_deadline.is_some_and(|d| now >= d) {
             return self.finish(now, Outcome::TimedOut);
         }
+        if let Some(action) = self.resume(now) {
+            return action;
+        }
+        self.run(now)
+    }
+
+    /// Carries on with what the VM was doing (a wait, a delay, a `getip`) at `now`. Returns the
+    /// action when the driver is needed again, `None` when the script runs on from `pc`.
+    fn resume(&mut self, now: Duration) -> Option<Action> {
         match std::mem::replace(&mut self.state, State::Running) {
             State::Running => {}
             State::Waiting {
@@ -435,17 +444,17 @@ impl Vm {
                         deadline,
                         scanned,
                     };
-                    return Action::Wait {
+                    return Some(Action::Wait {
                         until: self.until(deadline),
-                    };
+                    });
                 }
             }
             State::Sleeping { until } => {
                 if now < until {
                     self.state = State::Sleeping { until };
-                    return Action::Wait {
+                    return Some(Action::Wait {
                         until: self.until(Some(until)),
-                    };
+                    });
                 }
                 self.pc += 1;
             }
@@ -460,17 +469,17 @@ impl Vm {
                 }
                 None => {
                     self.state = State::Getip { dst, n };
-                    return Action::Wait {
+                    return Some(Action::Wait {
                         until: self.until(None),
-                    };
+                    });
                 }
             },
             State::Done(o) => {
                 self.state = State::Done(o.clone());
-                return Action::Done(o);
+                return Some(Action::Done(o));
             }
         }
-        self.run(now)
+        None
     }
 
     fn wait_target(&self, case: usize) -> usize {
@@ -664,7 +673,13 @@ impl Vm {
                         deadline,
                         scanned: 0,
                     };
-                    return self.poll(now);
+                    // Resume here rather than through `poll`, so that the instruction budget
+                    // carries on: a loop of waits that end at once (`until 0`, a string that
+                    // is already there) must yield, not recurse until the stack overflows.
+                    if let Some(action) = self.resume(now) {
+                        return action;
+                    }
+                    continue;
                 }
                 Insn::Getip { dst, n } => {
                     let n = self.int(*n);
@@ -679,7 +694,11 @@ impl Vm {
                         dst: *dst,
                         n: n as u32,
                     };
-                    return self.poll(now);
+                    // As for `waitfor`: keep the budget of this poll.
+                    if let Some(action) = self.resume(now) {
+                        return action;
+                    }
+                    continue;
                 }
                 Insn::SetPort(p) => {
                     let span = Some(self.program.span(self.pc));

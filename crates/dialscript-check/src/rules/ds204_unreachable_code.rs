@@ -30,16 +30,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let (Some(a), Some(b)) = (cfg.nodes[first].op.stmt(), cfg.nodes[last].op.stmt()) else {
                 return;
             };
-            let span = a.span.to(b.span);
-            let more = if first == last {
+            // The primary span is the run itself: the text a person would delete.
+            let label = if first == last {
                 "this statement never runs"
             } else {
                 "these statements never run"
             };
             out.push(
-                cx.diag(&RULE, a.span, "unreachable code")
-                    .with_label(more)
-                    .with_related(span, "unreachable from here to here")
+                cx.diag(&RULE, a.span.to(b.span), "unreachable code")
+                    .with_label(label)
                     .with_help("remove it, or add a label so that a `goto` can reach it"),
             );
         }
@@ -49,11 +48,14 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             flush(&mut run);
             continue;
         }
-        // A statement inside an unreachable block belongs to that block's report; block ends
-        // and the exit are not statements a person would remove.
+        // A block's end belongs to a run only when the whole block is in it; the end of a
+        // block whose test runs (`halt` before `endif`, the body of `if FALSE`) is not code a
+        // person would remove, and must not stretch the run over the test. The exit is not a
+        // statement either.
         if !node.op.is_statement() {
             if let Some((first, _)) = run
-                && node.op.stmt().is_some()
+                && let (Some(block), Some(start)) = (node.op.stmt(), cfg.nodes[first].op.stmt())
+                && block.span.start >= start.span.start
             {
                 run = Some((first, i));
             }

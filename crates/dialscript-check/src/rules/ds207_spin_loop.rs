@@ -6,6 +6,7 @@ use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 use crate::cfg::{Op, waits};
 use crate::flow::{counted_loop, is_cyclic, sccs};
 use crate::rule::{Context, Rule};
+use crate::rules::head_span;
 
 /// DS207
 pub static RULE: Rule = Rule {
@@ -39,13 +40,13 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .find(|&&v| matches!(cfg.nodes[v].op, Op::LoopHead(..)))
             .or_else(|| comp.iter().find(|&&v| cfg.nodes[v].op.is_statement()))
             .or(comp.first());
-        let Some(stmt) = head.and_then(|&v| cfg.nodes[v].op.stmt()) else {
+        let Some(span) = head.and_then(|&v| head_span(&cfg.nodes[v].op)) else {
             continue;
         };
         let mut d = cx
             .diag(
                 &RULE,
-                stmt.span,
+                span,
                 "this loop can go round forever without waiting",
             )
             .with_label("a path around the loop has no `waitfor`, `delay` or `getip`")
@@ -61,10 +62,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             },
             _ => None,
         });
-        if let Some(span) = back
-            && span != stmt.span
+        if let Some(back) = back
+            && back != span
         {
-            d = d.with_related(span, "the loop goes round here");
+            d = d.with_related(back, "the loop goes round here");
         }
         out.push(d);
     }

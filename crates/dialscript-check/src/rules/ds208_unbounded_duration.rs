@@ -5,6 +5,7 @@ use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 use crate::cfg::{Op, wait_bound};
 use crate::flow::{GUARD_SAFE, counted_loop, getip_guards, is_cyclic, sccs};
 use crate::rule::{Context, Rule};
+use crate::rules::head_span;
 
 /// DS208
 pub static RULE: Rule = Rule {
@@ -97,8 +98,8 @@ fn cause(
                 .copied()
                 .find(|&v| cfg.nodes[v].op.is_statement())
                 .unwrap_or(comp[0]);
-            if let Some(s) = cfg.nodes[head].op.stmt() {
-                causes.push((head, s.span, "this loop has no counter that bounds it"));
+            if let Some(span) = head_span(&cfg.nodes[head].op) {
+                causes.push((head, span, "this loop has no counter that bounds it"));
             }
         }
     }

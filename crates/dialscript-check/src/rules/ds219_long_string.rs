@@ -1,6 +1,6 @@
 //! DS219 `long-string`.
 
-use dialscript_syntax::ast::ExprKind;
+use dialscript_syntax::ast::{ExprKind, StmtKind};
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
@@ -38,11 +38,19 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     }
                     false
                 });
+                // The way to shorten a literal depends on what it is for.
+                let help = match s.kind {
+                    StmtKind::Transmit { .. } => "split it into several `transmit`s",
+                    StmtKind::Waitfor { .. } => {
+                        "wait for the last few characters of the prompt instead"
+                    }
+                    _ => "shorten it, or build it with `+` from shorter literals",
+                };
                 for (span, len) in spans.into_inner() {
                     out.push(
                         cx.diag(&RULE, span, format!("string literal of {len} bytes"))
                             .with_label(format!("longer than {MAX_LEN} bytes"))
-                            .with_help("split it into several `transmit`s"),
+                            .with_help(help),
                     );
                 }
             });

@@ -33,8 +33,20 @@ pub mod ds219_long_string;
 pub mod ds220_label_shadows_variable;
 
 use dialscript_syntax::ast::{BinOp, Expr, ExprKind, SysVar, UnOp};
+use dialscript_syntax::span::Span;
 
+use crate::cfg::Op;
 use crate::semantic::strip;
+
+/// The span a diagnostic about a node should point at: for the test of an `if` or a `while`,
+/// the keyword and the condition (`while nTries > 0`), not the whole block with its body;
+/// for other nodes, their statement. `None` for the exit.
+pub fn head_span(op: &Op<'_>) -> Option<Span> {
+    match *op {
+        Op::Branch(s, cond) | Op::LoopHead(s, cond) => Some(Span::new(s.span.start, cond.span.end)),
+        _ => op.stmt().map(|s| s.span),
+    }
+}
 
 /// What a condition tells about the last `waitfor`: `Some(true)` when it holds exactly when the
 /// `waitfor` succeeded (`$SUCCESS`, `!$FAILURE`, `$SUCCESS == TRUE`, ...), `Some(false)` when it
