@@ -170,7 +170,7 @@ proptest! {
 
     /// Nothing between the bytes and the rendered report may panic, whatever the bytes.
     #[test]
-    fn arbitrary_bytes_never_panic(src in proptest::collection::vec(any::<u8>(), 0..600)) {
+    fn arbitrary_bytes_never_panic(src in proptest::collection::vec(any::<u8>(), 0..300)) {
         let p = parse(&src);
         let _ = print(&p.script);
         let file = SourceFile::new("fuzz.scp", src.clone());

@@ -70,8 +70,9 @@ pub fn rules_markdown() -> String {
          (or `NAME`) prints the same page as below. Codes are never renumbered or reused.\n\n\
          Rules (DS1xx and DS2xx) can be selected, ignored or given another severity in \
          `dialscript.toml`, and silenced where they fire with a comment: \
-         `; dialscript: allow(NAME)` at the end of the line, the same comment alone on the \
-         line before, or `; dialscript: allow-file(NAME)` for the whole file. A suppression \
+         `; dialscript: allow(NAME)` at the end of the line, the same comment alone on a line \
+         for the next line that holds code, or `; dialscript: allow-file(NAME)` for the whole \
+         file. Codes work in place of names. A suppression \
          that silences nothing is itself reported (DS215).\n\n",
     );
 

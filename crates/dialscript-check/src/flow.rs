@@ -154,17 +154,39 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
             continue;
         }
         let start = entry_values(cfg, info, comp, var)?;
+        // Passes through the test that keep control in the loop: the counter must cover the
+        // distance to its bound in steps; `<=` and `>=` take one pass more than `<` and `>`.
+        let inclusive = matches!(cond_op(cond), Some(BinOp::Le | BinOp::Ge));
         let distance = match dir {
             Dir::Down => i64::from(start.1) - i64::from(bound),
             Dir::Up => i64::from(bound) - i64::from(start.0),
-        };
-        let iterations = (distance.max(0) / step + 2) as u64;
+        } + i64::from(inclusive);
+        let passes = (distance.max(0) + step - 1) / step;
+        // Entering the loop elsewhere than at its test (a `goto` into the body) adds at most
+        // one more partial pass.
+        let entered_elsewhere = cfg
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(v, _)| !in_comp(*v) && cfg.reachable[*v])
+            .flat_map(|(_, n)| n.succ.iter())
+            .any(|e| in_comp(e.to) && e.to != t);
+        let iterations = (passes + i64::from(entered_elsewhere)).max(1) as u64;
         return Some(CountedLoop {
             counter: var.name.clone(),
             iterations,
         });
     }
     None
+}
+
+/// The comparison at the top of a condition, seen from the counter's side: `0 < n` is read as
+/// `n > 0`, so `<=`/`>=` tell whether the bound itself is included.
+fn cond_op(cond: &Expr) -> Option<BinOp> {
+    match &strip(cond).kind {
+        ExprKind::Binary(op, _, _) => Some(*op),
+        _ => None,
+    }
 }
 
 /// Recognises `v < c`, `c > v`, `0 < v` and the like, with `c` constant. Returns the counter, the

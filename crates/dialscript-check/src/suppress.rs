@@ -18,8 +18,10 @@ const MARKER: &str = "dialscript:";
 /// One code named in a suppression comment.
 #[derive(Debug)]
 struct Entry {
-    /// The code or name as written, lowercase.
+    /// The code or name, lowercase, for matching.
     word: String,
+    /// As written, for messages.
+    shown: String,
     /// Where it is written.
     span: Span,
     /// Line it applies to (`None`: the whole file).
@@ -86,12 +88,13 @@ impl Suppressions {
                     .iter()
                     .position(|b| !b.is_ascii_whitespace())
                     .unwrap_or(word.len());
-                let w = String::from_utf8_lossy(word).trim().to_ascii_lowercase();
-                if !w.is_empty() {
+                let shown = String::from_utf8_lossy(word).trim().to_string();
+                if !shown.is_empty() {
                     let start = (offset + lead) as u32;
                     entries.push(Entry {
-                        span: Span::new(start, start + w.len() as u32),
-                        word: w,
+                        span: Span::new(start, start + shown.len() as u32),
+                        word: shown.to_ascii_lowercase(),
+                        shown,
                         line: target,
                         used: 0,
                     });
@@ -140,9 +143,9 @@ impl Suppressions {
                 }
                 let known = crate::explain(&e.word).is_some();
                 let message = if known {
-                    format!("suppression of `{}` suppresses nothing", e.word)
+                    format!("suppression of `{}` suppresses nothing", e.shown)
                 } else {
-                    format!("suppression names no rule: `{}`", e.word)
+                    format!("suppression names no rule: `{}`", e.shown)
                 };
                 let help = if known {
                     "remove it: the problem it was for is gone".to_string()

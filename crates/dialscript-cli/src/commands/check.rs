@@ -222,7 +222,8 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     for e in &input_errors {
         writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
     }
-    if matches!(args.format, Format::Human | Format::Concise) {
+    // GitHub shows only the first few annotations of a step, so the count goes to the log too.
+    if matches!(args.format, Format::Human | Format::Concise | Format::Github) {
         writeln!(
             err,
             "{}",
