@@ -195,8 +195,12 @@ fn is_one_sentence(summary: &str) -> bool {
 
 #[test]
 fn summaries_are_one_sentence() {
-    assert!(is_one_sentence("A `waitfor` without `until` can wait forever."));
-    assert!(is_one_sentence("`getip` used as a statement: the address is lost."));
+    assert!(is_one_sentence(
+        "A `waitfor` without `until` can wait forever."
+    ));
+    assert!(is_one_sentence(
+        "`getip` used as a statement: the address is lost."
+    ));
     assert!(!is_one_sentence("Reports waits. They can hang."));
     assert!(!is_one_sentence("no capital letter."));
     assert!(!is_one_sentence("No period"));
@@ -264,7 +268,8 @@ fn names_are_kebab_case_and_name_the_bad_pattern() {
             words.len() >= 2
                 && words.iter().all(|w| {
                     !w.is_empty()
-                        && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                        && w.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
                         && w.as_bytes()[0].is_ascii_lowercase()
                 }),
             "{}: `{name}` should be kebab-case words, at least two of them",

@@ -123,11 +123,12 @@ fn check_literal(cx: &Context<'_>, raw: &[u8], lit: Span, out: &mut Vec<Diagnost
             cx.diag(
                 &RULE,
                 at(pos, 3),
-                "`^\\\"` is a caret and an escaped quote, not `^\\` and the end of the string",
+                "the quote after `^\\` does not end the string",
             )
-            .with_label("the string goes on after this quote")
+            .with_label("`\\\"` is an escaped quote: the string goes on after it")
             .with_help(
-                "a string cannot end with `^\\`; put the quote you meant after another character",
+                "`^\\` (Ctrl-\\) cannot be the last thing in a string literal; close the string \
+                 where it was meant to end",
             ),
         );
     }

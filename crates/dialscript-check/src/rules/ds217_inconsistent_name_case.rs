@@ -28,9 +28,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             if seen.insert(used.name.clone()) {
                 // Variables are declared, labels defined; say which, so that the message
                 // reads right for `goto done` as well as for `ntries = 0`.
-                let is_label = p
-                    .label(decl)
-                    .is_some_and(|l| std::ptr::eq(l.ident, *decl));
+                let is_label = p.label(decl).is_some_and(|l| std::ptr::eq(l.ident, *decl));
                 let (verb, where_) = if is_label {
                     ("defined", "defined here")
                 } else {
