@@ -1,7 +1,7 @@
-use std::sync::Arc;
-use std::time::Duration;
 use dialscript_sim::*;
 use dialscript_vm::*;
+use std::sync::Arc;
+use std::time::Duration;
 
 fn go(src: &str) {
     let p = Arc::new(compile_source(src.as_bytes()).unwrap());
@@ -9,7 +9,13 @@ fn go(src: &str) {
     o.limits.run_deadline = Some(Duration::from_secs(60));
     let t = std::time::Instant::now();
     let r = simulate(p, &o);
-    println!("{:?} {:?} entries={} wall={:?}", r.outcome, r.end, r.entries.len(), t.elapsed());
+    println!(
+        "{:?} {:?} entries={} wall={:?}",
+        r.outcome,
+        r.end,
+        r.entries.len(),
+        t.elapsed()
+    );
 }
 
 #[test]

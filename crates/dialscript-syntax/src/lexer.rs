@@ -80,49 +80,14 @@ fn line_len(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len() - at)
 }
 
-/// How many bytes at the start of `bytes` continue a name (`[A-Za-z0-9_]`). Names are the
-/// commonest tokens, so this classifies eight bytes per step instead of branching on each:
-/// a byte belongs to a name when, with its high bit clear, it lies in `a..=z` after folding
-/// case (setting bit 0x20, which maps no other byte onto a letter), in `0..=9`, or equals
-/// `_`. Each test sets the high bit of the matching bytes, with no carry between bytes.
-fn name_len(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    // High bit of each byte of `v` (all below 0x80) that lies in `lo..=hi`: `x + 0x80 - lo`
-    // reaches 0x80 exactly when `x >= lo`, and `x + 0x7F - hi` exactly when `x > hi`.
-    let in_range = |v: u64, lo: u8, hi: u8| {
-        (v + ONES * u64::from(0x80 - lo)) & !(v + ONES * u64::from(0x7F - hi)) & HIGH
-    };
-    // High bit of each zero byte of `y`, exactly (no false marks after a zero byte).
-    let zero = |y: u64| !(((y & LOW7) + LOW7) | y | LOW7);
-    let mut at = 0;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let v = u64::from_le_bytes(word);
-        let ascii = v & LOW7;
-        let name = in_range(ascii | (ONES * 0x20), b'a', b'z')
-            | in_range(ascii, b'0', b'9')
-            | zero(v ^ (ONES * u64::from(b'_')));
-        // Bytes above 0x7F never belong to a name.
-        let stop = (!name & HIGH) | (v & HIGH);
-        if stop != 0 {
-            return at + (stop.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    at + bytes[at..]
-        .iter()
-        .position(|&b| !is_ident_continue(b))
-        .unwrap_or(bytes.len() - at)
-}
-
 /// A name: `[A-Za-z_][A-Za-z0-9_]*`.
 fn word(i: &[u8]) -> R<'_, &[u8]> {
     match i.first() {
         Some(&b) if is_ident_start(b) => {
-            let len = name_len(i);
+            let len = 1 + i[1..]
+                .iter()
+                .position(|&b| !is_ident_continue(b))
+                .unwrap_or(i.len() - 1);
             Ok((&i[len..], &i[..len]))
         }
         _ => Err(nom::Err::Error(nom::error::Error::new(
@@ -584,28 +549,6 @@ mod tests {
         assert_eq!(l.diagnostics[0].code, codes::CHAT_SYNTAX);
         assert_eq!(l.tokens[1].kind, TokenKind::Error);
         assert_eq!(l.tokens[2].kind, TokenKind::Ident);
-    }
-
-    #[test]
-    fn name_len_stops_at_the_first_byte_outside_a_name() {
-        for len in 0..20 {
-            for b in 0..=255u8 {
-                let mut text: Vec<u8> = (0..len).map(|k| b"aZ_9xQ0z"[k % 8]).collect();
-                text.push(b);
-                text.extend_from_slice(b"abcdefghij");
-                let expected = if is_ident_continue(b) {
-                    text.len()
-                } else {
-                    len
-                };
-                assert_eq!(
-                    name_len(&text),
-                    expected,
-                    "byte {b:#04x} after {len} name bytes"
-                );
-                assert_eq!(name_len(&text[..len]), len);
-            }
-        }
     }
 
     #[test]

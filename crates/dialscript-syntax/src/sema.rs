@@ -103,8 +103,8 @@ pub struct ProcInfo<'a> {
     pub undefined_labels: Vec<(&'a Ident, Option<String>)>,
     /// Type errors.
     pub type_errors: Vec<TypeError>,
-    /// Declarations after the first other statement, or inside a block.
-    pub late_decls: Vec<&'a Stmt>,
+    /// Declarations after the first other statement, or inside a block (`true`).
+    pub late_decls: Vec<(&'a Stmt, bool)>,
     /// Assignments to system variables.
     pub sys_assigns: Vec<(SysVar, Span)>,
     /// Integer literals out of range (2147483648 without a minus).
@@ -305,7 +305,7 @@ impl<'a> Walker<'_, 'a> {
     fn stmt(&mut self, s: &'a Stmt, depth: usize) {
         let is_decl = matches!(s.kind, StmtKind::Decl { .. });
         if is_decl && (self.seen_command || depth > 0) {
-            self.info.late_decls.push(s);
+            self.info.late_decls.push((s, depth > 0));
         }
         if !is_decl {
             self.seen_command = true;
@@ -472,7 +472,7 @@ impl<'a> Walker<'_, 'a> {
             ExprKind::Binary(op, l, r) => {
                 let lt = self.expr(l);
                 let rt = self.expr(r);
-                if *op == BinOp::Div && matches!(strip(r).kind, ExprKind::Int(0)) {
+                if *op == BinOp::Div && is_literal_zero(r) {
                     self.info.division_by_zero.push(e.span);
                 }
                 let (lt, rt) = (lt?, rt?);
@@ -526,6 +526,15 @@ impl<'a> Walker<'_, 'a> {
                 _ => mismatch(self, Some(format!("`{sym}` combines booleans; compare integers explicitly, for example `n > 0`"))),
             },
         }
+    }
+}
+
+/// `0`, `-0`, `(0)` and the like.
+fn is_literal_zero(e: &Expr) -> bool {
+    match &strip(e).kind {
+        ExprKind::Int(0) => true,
+        ExprKind::Unary(UnOp::Neg, x) => is_literal_zero(x),
+        _ => false,
     }
 }
 
@@ -683,6 +692,16 @@ pub fn errors(sema: &Semantic<'_>, script: &Script) -> Vec<Diagnostic> {
         for p in &sema.procs {
             for u in &p.undeclared {
                 let d = match u.declared_later {
+                    // The name comes before the use: the use is in the declaration's own
+                    // initialiser, which runs before the variable exists.
+                    Some(decl) if decl.start < u.ident.span.start => err(
+                        UNDECLARED_VARIABLE,
+                        u.ident.span,
+                        format!("`{}` is used in its own initial value", u.ident.name),
+                    )
+                    .with_label("the variable does not exist yet here")
+                    .with_related(decl, "declared here")
+                    .with_help("initialise it from a constant or another variable, then update it in an assignment"),
                     Some(decl) => err(
                         UNDECLARED_VARIABLE,
                         u.ident.span,
@@ -701,7 +720,7 @@ pub fn errors(sema: &Semantic<'_>, script: &Script) -> Vec<Diagnostic> {
                         match &u.suggestion {
                             Some(s) => d.with_help(format!("did you mean `{s}`?")),
                             None => d.with_help(format!(
-                                "declare it first, for example `string {} = \"\"`",
+                                "declare it first with its type, for example `integer {}` (or `string`, `boolean`)",
                                 u.ident.name
                             )),
                         }

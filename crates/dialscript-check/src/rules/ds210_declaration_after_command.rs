@@ -22,10 +22,21 @@ what was meant inside a loop.\n\n## Example\n```\nproc main\n   transmit \"^M\"\
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for p in &cx.sema.procs {
-        for s in &p.late_decls {
+        for (s, in_block) in &p.late_decls {
+            let (message, label) = if *in_block {
+                (
+                    "declaration inside a block",
+                    "it runs again each time the block does",
+                )
+            } else {
+                (
+                    "declaration after the first command",
+                    "declarations must come first",
+                )
+            };
             out.push(
-                cx.diag(&RULE, s.span, "declaration after the first command")
-                    .with_label("declarations must come first")
+                cx.diag(&RULE, s.span, message)
+                    .with_label(label)
                     .with_help("move it to the top of the procedure"),
             );
         }

@@ -129,13 +129,14 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         }
     }
 
-    let (mut errors, mut warnings, mut fixable, mut fixed_files, mut fixes) = (0, 0, 0, 0, 0);
+    let (mut errors, mut warnings, mut advice, mut fixable, mut fixed_files, mut fixes) =
+        (0, 0, 0, 0, 0, 0);
     for r in &reports {
         for d in &r.diagnostics {
             match d.severity {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
-                Severity::Advice => {}
+                Severity::Advice => advice += 1,
             }
             if d.fix
                 .as_ref()
@@ -223,11 +224,20 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
     }
     // GitHub shows only the first few annotations of a step, so the count goes to the log too.
-    if matches!(args.format, Format::Human | Format::Concise | Format::Github) {
+    if matches!(
+        args.format,
+        Format::Human | Format::Concise | Format::Github
+    ) {
         writeln!(
             err,
             "{}",
-            summary(reports.len(), errors, warnings, fixable, fixes, args.fix)
+            summary(
+                reports.len(),
+                [errors, warnings, advice],
+                fixable,
+                fixes,
+                args.fix
+            )
         )?;
     }
     Ok(if !input_errors.is_empty() {
@@ -319,13 +329,12 @@ fn plural(n: usize, word: &str) -> String {
 
 fn summary(
     files: usize,
-    errors: usize,
-    warnings: usize,
+    [errors, warnings, advice]: [usize; 3],
     fixable: usize,
     fixed: usize,
     fixing: bool,
 ) -> String {
-    let mut s = if errors + warnings == 0 {
+    let mut s = if errors + warnings + advice == 0 {
         format!("{} checked, no problems found", plural(files, "file"))
     } else {
         format!(
@@ -335,6 +344,9 @@ fn summary(
             plural(warnings, "warning")
         )
     };
+    if advice > 0 {
+        s.push_str(&format!(" (and {advice} advice)"));
+    }
     if fixing {
         s.push_str(&format!(
             "; {} applied",
