@@ -22,6 +22,13 @@ use crate::profile::{Framing, Profile};
 const YIELD_COST: Duration = Duration::from_secs(1);
 /// Instructions per virtual second (and per poll) in the simulator.
 pub const SIM_INSTRUCTIONS_PER_SECOND: u32 = 100_000;
+/// Commands that need the driver but do not wait (a send, a port setting) that the simulated
+/// machine carries out in one virtual second, so that a loop of them still reaches the run
+/// deadline instead of running for ever at one instant.
+const SIM_ACTIONS_PER_SECOND: u32 = 1_000;
+/// Bytes the caller's serial port holds before a send blocks until the line has carried
+/// them, as a write to a real port does; it bounds what a loop of `transmit`s can queue.
+const TX_BUFFER: usize = 4096;
 /// How long the line is watched after the script completes, for the ISP's answer.
 const SETTLE: Duration = Duration::from_secs(10);
 /// How long the dialler waits for `OK` after `ATZ`.
@@ -309,7 +316,10 @@ pub fn simulate(program: Arc<Program>, options: &SimOptions) -> SimRun {
         .instructions_per_poll
         .min(SIM_INSTRUCTIONS_PER_SECOND);
     let mut vm = Vm::new(program, credentials, limits);
+    // Actions since the clock last moved.
+    let mut busy = 0u32;
     let outcome = loop {
+        let before = w.now;
         let got = w.step();
         let rel = w.now - start;
         if !got.is_empty() {
@@ -328,7 +338,12 @@ pub fn simulate(program: Arc<Program>, options: &SimOptions) -> SimRun {
             });
         }
         match action {
-            Action::Transmit(bytes) => w.send(&bytes),
+            Action::Transmit(bytes) => {
+                w.send(&bytes);
+                if let Some(t) = w.to_peer.room_at(TX_BUFFER) {
+                    w.now = w.now.max(t);
+                }
+            }
             Action::SetPort(p) => w.framing = apply(w.framing, p),
             Action::SetIpAddr(_) | Action::SetKeyboard(_) => {}
             Action::Yield => w.now += YIELD_COST,
@@ -354,6 +369,15 @@ pub fn simulate(program: Arc<Program>, options: &SimOptions) -> SimRun {
                 }
             }
             Action::Done(o) => break o,
+        }
+        if w.now == before {
+            busy += 1;
+            if busy >= SIM_ACTIONS_PER_SECOND {
+                w.now += YIELD_COST;
+            }
+        }
+        if w.now != before {
+            busy = 0;
         }
     };
     // Dial-Up Networking starts PPP once the script ends; let the line settle so that the ISP

@@ -60,6 +60,12 @@ impl Wire {
         self.queue.front().map(|(t, _)| *t)
     }
 
+    /// When at most `capacity` bytes will still be on their way (`None`: already so).
+    pub fn room_at(&self, capacity: usize) -> Option<Duration> {
+        let len = self.queue.len();
+        (len > capacity).then(|| self.queue[len - capacity - 1].0)
+    }
+
     /// Takes every byte that has arrived by `now`.
     pub fn arrived(&mut self, now: Duration) -> Vec<u8> {
         let mut out = Vec::new();

@@ -117,15 +117,16 @@ pub fn nth_address(hay: &[u8], n: u32) -> Option<(Vec<u8>, usize)> {
     let mut i = 0;
     while i < hay.len() {
         let boundary = i == 0 || !(hay[i - 1].is_ascii_digit() || hay[i - 1] == b'.');
-        if boundary && hay[i].is_ascii_digit() {
-            if let Some(end) = quad_at(hay, i) {
-                count += 1;
-                if count == n {
-                    return Some((hay[i..end].to_vec(), end));
-                }
-                i = end;
-                continue;
+        if boundary
+            && hay[i].is_ascii_digit()
+            && let Some(end) = quad_at(hay, i)
+        {
+            count += 1;
+            if count == n {
+                return Some((hay[i..end].to_vec(), end));
             }
+            i = end;
+            continue;
         }
         i += 1;
     }
