@@ -1,0 +1,144 @@
+//! A serial port (or any tty, a pty included) through the `serialport` crate.
+//!
+//! The port is opened exclusively (serialport takes `TIOCEXCL` and a `flock`), in raw mode,
+//! ignoring the carrier for the open itself (`CLOCAL`), as a dialler must: the carrier only
+//! appears after the modem connects.
+
+use std::io::{self, Read as _, Write as _};
+use std::time::{Duration, Instant};
+
+use dialscript_syntax::ast::{Parity, PortSetting};
+use serialport::{DataBits, FlowControl, SerialPort, StopBits, TTYPort};
+
+use crate::line::{Flow, Line, Read, Settings};
+
+/// A serial line.
+pub struct SerialLine {
+    port: TTYPort,
+    name: String,
+}
+
+impl std::fmt::Debug for SerialLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SerialLine").field("name", &self.name).finish()
+    }
+}
+
+fn data_bits(n: u8) -> DataBits {
+    match n {
+        5 => DataBits::Five,
+        6 => DataBits::Six,
+        7 => DataBits::Seven,
+        _ => DataBits::Eight,
+    }
+}
+
+fn parity(p: u8) -> serialport::Parity {
+    match p {
+        b'E' => serialport::Parity::Even,
+        b'O' => serialport::Parity::Odd,
+        _ => serialport::Parity::None,
+    }
+}
+
+/// Turns serialport's errors into I/O errors with the kind that says what happened.
+fn io_err(e: serialport::Error) -> io::Error {
+    let kind = match e.kind() {
+        serialport::ErrorKind::NoDevice => io::ErrorKind::NotFound,
+        serialport::ErrorKind::InvalidInput => io::ErrorKind::InvalidInput,
+        serialport::ErrorKind::Io(k) => k,
+        serialport::ErrorKind::Unknown => io::ErrorKind::Other,
+    };
+    io::Error::new(kind, e.description)
+}
+
+impl SerialLine {
+    /// Opens `path` with `settings`, exclusively.
+    pub fn open(path: &str, settings: Settings) -> io::Result<SerialLine> {
+        let port = serialport::new(path, settings.baud)
+            .data_bits(data_bits(settings.data_bits))
+            .parity(parity(settings.parity))
+            .stop_bits(if settings.stop_bits == 2 { StopBits::Two } else { StopBits::One })
+            .flow_control(match settings.flow {
+                Flow::None => FlowControl::None,
+                Flow::Hardware => FlowControl::Hardware,
+                Flow::Software => FlowControl::Software,
+            })
+            .timeout(Duration::from_millis(100))
+            .open_native()
+            .map_err(io_err)?;
+        Ok(SerialLine { port, name: path.to_string() })
+    }
+
+    /// Wraps a port that is already open (a pty end in tests).
+    pub fn from_port(port: TTYPort, name: impl Into<String>) -> SerialLine {
+        SerialLine { port, name: name.into() }
+    }
+}
+
+impl Line for SerialLine {
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Read> {
+        // serialport treats a zero timeout as "do not wait"; a millisecond is the least wait.
+        self.port.set_timeout(timeout.max(Duration::from_millis(1))).map_err(io_err)?;
+        match self.port.read(buf) {
+            Ok(0) => Ok(Read::Hangup),
+            Ok(n) => Ok(Read::Data(n)),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => Ok(Read::TimedOut),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Read::TimedOut),
+            // A pty whose other end closed reports POLLHUP (BrokenPipe) or EIO.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe || e.raw_os_error() == Some(nix::libc::EIO) => Ok(Read::Hangup),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write_all(&mut self, mut bytes: &[u8], timeout: Duration) -> io::Result<()> {
+        let deadline = Instant::now() + timeout;
+        while !bytes.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "the line did not take the bytes in time"));
+            }
+            self.port.set_timeout(left).map_err(io_err)?;
+            match self.port.write(bytes) {
+                Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "the line took no bytes")),
+                Ok(n) => bytes = &bytes[n..],
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.port.flush()
+    }
+
+    fn set_port(&mut self, setting: PortSetting) -> io::Result<()> {
+        match setting {
+            PortSetting::DataBits(n) => self.port.set_data_bits(data_bits(n)),
+            PortSetting::StopBits(n) => self.port.set_stop_bits(if n == 2 { StopBits::Two } else { StopBits::One }),
+            PortSetting::Parity(p) => self.port.set_parity(match p {
+                Parity::Even => serialport::Parity::Even,
+                Parity::Odd => serialport::Parity::Odd,
+                Parity::None => serialport::Parity::None,
+                // Linux ttys cannot send mark or space parity without CMSPAR, which serialport
+                // does not offer; say so rather than pretend.
+                Parity::Mark | Parity::Space => {
+                    return Err(io::Error::new(io::ErrorKind::Unsupported, "mark and space parity are not supported on this line"));
+                }
+            }),
+        }
+        .map_err(io_err)
+    }
+
+    fn pulse_dtr(&mut self, hold: Duration) -> io::Result<()> {
+        self.port.write_data_terminal_ready(false).map_err(io_err)?;
+        std::thread::sleep(hold);
+        self.port.write_data_terminal_ready(true).map_err(io_err)
+    }
+
+    fn carrier(&mut self) -> Option<bool> {
+        // A pty has no modem lines (ENOTTY): then the carrier is unknown, not lost.
+        self.port.read_carrier_detect().ok()
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
