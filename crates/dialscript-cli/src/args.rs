@@ -24,6 +24,48 @@ pub enum Command {
     Run(RunArgs),
     /// Run scripts against every fault of the simulated ISP, in virtual time.
     Test(TestArgs),
+    /// Be the simulated modem and ISP for real dialers: on a pseudo-terminal or over TCP.
+    Serve(ServeArgs),
+}
+
+/// `dialscript serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The ISP.
+    #[command(flatten)]
+    pub isp: IspArgs,
+    /// A fault (repeatable).
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// Publish a pseudo-terminal's slave path at this symlink; dialers open it as a port.
+    #[arg(
+        long,
+        value_name = "LINK",
+        required_unless_present = "listen",
+        conflicts_with = "listen"
+    )]
+    pub pty: Option<PathBuf>,
+    /// Listen on this TCP address (such as 127.0.0.1:6400); each connection is a call.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Serve one call, then exit: 0 when the login succeeded, 1 otherwise.
+    #[arg(long)]
+    pub once: bool,
+    /// Send bytes as fast as possible instead of at the profile's baud rate.
+    #[arg(long)]
+    pub no_pacing: bool,
+    /// Divide every delay of the modem and ISP (dialling, think time, timeouts) by this.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub speedup: u32,
+    /// The user name the ISP accepts (unless the profile fixes its accounts).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// The password the ISP accepts.
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Write a JSON line per call and per chunk of traffic here (the password masked).
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
 }
 
 /// Output format of `run` and `test`.
@@ -89,6 +131,78 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     pub format: RunFormat,
+    /// A real line instead of the simulator.
+    #[command(flatten)]
+    pub line: LineArgs,
+}
+
+/// Parity on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ParityArg {
+    /// No parity.
+    None,
+    /// Even.
+    Even,
+    /// Odd.
+    Odd,
+}
+
+/// Flow control on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlowArg {
+    /// None.
+    None,
+    /// RTS/CTS.
+    Hardware,
+    /// XON/XOFF.
+    Software,
+}
+
+/// A real line: a serial port (or pty), or standard input and output under pppd.
+#[derive(Debug, Args, Clone)]
+pub struct LineArgs {
+    /// Run on this serial port (or any tty) instead of the simulated ISP.
+    #[arg(long, value_name = "DEV", conflicts_with = "stdio")]
+    pub port: Option<PathBuf>,
+    /// The line is standard input and output, as pppd's `connect` option gives it; messages go
+    /// to standard error.
+    #[arg(long)]
+    pub stdio: bool,
+    /// Line speed.
+    #[arg(long, default_value_t = 57600, requires = "port")]
+    pub baud: u32,
+    /// Data bits.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(5..=8), requires = "port")]
+    pub databits: u8,
+    /// Parity.
+    #[arg(long, value_enum, default_value_t = ParityArg::None, requires = "port")]
+    pub parity: ParityArg,
+    /// Stop bits.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2), requires = "port")]
+    pub stopbits: u8,
+    /// Flow control.
+    #[arg(long, value_enum, default_value_t = FlowArg::Hardware, requires = "port")]
+    pub flow: FlowArg,
+    /// Dial this number with the modem before the script runs.
+    #[arg(long, value_name = "NUMBER", requires = "port")]
+    pub dial: Option<String>,
+    /// The modem's initialisation command.
+    #[arg(long, value_name = "STR", default_value = "ATZ", requires = "dial")]
+    pub init: String,
+    /// How long to wait for the modem's answer to the dial command.
+    #[arg(long, value_name = "SECS", default_value_t = 60, requires = "dial")]
+    pub dial_timeout: u64,
+    /// Where UUCP lock files live.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "/var/lock",
+        requires = "port"
+    )]
+    pub lock_dir: PathBuf,
+    /// Guard time of the `+++` modem escape, in milliseconds (when DTR is not available).
+    #[arg(long, value_name = "MS", default_value_t = 1000, hide = true)]
+    pub guard_ms: u64,
 }
 
 /// `dialscript test`.

@@ -56,6 +56,7 @@ where
         args::Command::Explain(a) => commands::explain::run(&a, out, err),
         args::Command::Run(a) => commands::run::run(&a, out, err),
         args::Command::Test(a) => commands::test::run(&a, out, err),
+        args::Command::Serve(a) => commands::serve::run(&a, out, err),
     };
     match result {
         Ok(code) => code,

@@ -29,7 +29,13 @@ pub struct Ended {
 
 /// Runs `vm` on `line` until it is done. `on_event` sees every event (masked) as it happens;
 /// `clock` is when the session started.
-pub fn drive(vm: &mut Vm, line: &mut dyn Line, signals: &Signals, clock: Instant, on_event: &mut dyn FnMut(&Event)) -> Ended {
+pub fn drive(
+    vm: &mut Vm,
+    line: &mut dyn Line,
+    signals: &Signals,
+    clock: Instant,
+    on_event: &mut dyn FnMut(&Event),
+) -> Ended {
     let mut buf = vec![0u8; 16 * 1024];
     let mut signal = None;
     let outcome = loop {
@@ -47,7 +53,10 @@ pub fn drive(vm: &mut Vm, line: &mut dyn Line, signals: &Signals, clock: Instant
         match action {
             Action::Transmit(bytes) => {
                 if let Err(e) = line.write_all(&bytes, WRITE_TIMEOUT) {
-                    vm.line_failure(clock.elapsed(), format!("cannot write to {}: {e}", line.name()));
+                    vm.line_failure(
+                        clock.elapsed(),
+                        format!("cannot write to {}: {e}", line.name()),
+                    );
                 }
             }
             Action::SetPort(setting) => {
@@ -66,12 +75,19 @@ pub fn drive(vm: &mut Vm, line: &mut dyn Line, signals: &Signals, clock: Instant
                     continue;
                 }
                 let now = clock.elapsed();
-                let wait = until.map_or(SIGNAL_CHECK, |u| u.saturating_sub(now)).min(SIGNAL_CHECK);
+                let wait = until
+                    .map_or(SIGNAL_CHECK, |u| u.saturating_sub(now))
+                    .min(SIGNAL_CHECK);
                 match line.read(&mut buf, wait) {
                     Ok(Read::Data(n)) => vm.feed(clock.elapsed(), &buf[..n]),
                     Ok(Read::TimedOut) => {}
-                    Ok(Read::Hangup) => vm.line_failure(clock.elapsed(), format!("{} hung up", line.name())),
-                    Err(e) => vm.line_failure(clock.elapsed(), format!("cannot read from {}: {e}", line.name())),
+                    Ok(Read::Hangup) => {
+                        vm.line_failure(clock.elapsed(), format!("{} hung up", line.name()))
+                    }
+                    Err(e) => vm.line_failure(
+                        clock.elapsed(),
+                        format!("cannot read from {}: {e}", line.name()),
+                    ),
                 }
             }
             Action::Done(outcome) => break outcome,

@@ -13,16 +13,19 @@
 #![deny(missing_docs)]
 
 mod driver;
+mod fdline;
 pub mod line;
 pub mod lock;
 pub mod modem;
 mod port;
+pub mod serve;
 mod signals;
 mod stdio;
 
 use std::time::Duration;
 
 pub use driver::{Ended, SIGNAL_CHECK, WRITE_TIMEOUT, drive};
+pub use fdline::FdLine;
 pub use line::{Flow, HangupMethod, Line, Read, Settings};
 pub use lock::{LockError, UucpLock};
 pub use port::SerialLine;
@@ -32,7 +35,12 @@ pub use stdio::StdioLine;
 /// Hangs up: DTR dropped for `dtr_hold` where the line supports it; otherwise, when a modem
 /// was dialled, the Hayes escape (`guard` of silence, `+++`, `guard`) and `ATH0`; otherwise
 /// nothing (closing the line is the hang-up).
-pub fn hangup(line: &mut dyn Line, modem: bool, dtr_hold: Duration, guard: Duration) -> HangupMethod {
+pub fn hangup(
+    line: &mut dyn Line,
+    modem: bool,
+    dtr_hold: Duration,
+    guard: Duration,
+) -> HangupMethod {
     if line.pulse_dtr(dtr_hold).is_ok() {
         return HangupMethod::Dtr;
     }

@@ -34,7 +34,9 @@ pub enum LockError {
 impl std::fmt::Display for LockError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LockError::InUse { path, pid } => write!(f, "in use by PID {pid} (lock file {})", path.display()),
+            LockError::InUse { path, pid } => {
+                write!(f, "in use by PID {pid} (lock file {})", path.display())
+            }
             LockError::Io(path, e) => write!(f, "cannot lock {}: {e}", path.display()),
         }
     }
@@ -52,7 +54,9 @@ pub struct UucpLock {
 /// The lock file's name for a device: `LCK..` and the base name of its canonical path.
 pub fn lock_name(device: &Path) -> String {
     let canonical = fs::canonicalize(device).unwrap_or_else(|_| device.to_path_buf());
-    let base = canonical.file_name().map_or_else(|| "tty".to_string(), |n| n.to_string_lossy().into_owned());
+    let base = canonical
+        .file_name()
+        .map_or_else(|| "tty".to_string(), |n| n.to_string_lossy().into_owned());
     format!("LCK..{base}")
 }
 
@@ -67,7 +71,11 @@ pub fn alive(pid: i32) -> bool {
     }
     // A zombie still answers kill(pid, 0); its state in /proc says it is dead.
     match fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()) != Some("Z"),
+        Ok(stat) => {
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                != Some("Z")
+        }
         Err(_) => true,
     }
 }
@@ -81,7 +89,9 @@ fn read_pid(path: &Path) -> io::Result<Option<i32>> {
         return Ok(Some(pid));
     }
     if bytes.len() == 4 {
-        return Ok(Some(i32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])));
+        return Ok(Some(i32::from_ne_bytes([
+            bytes[0], bytes[1], bytes[2], bytes[3],
+        ])));
     }
     Ok(None)
 }
@@ -104,13 +114,28 @@ impl UucpLock {
         // process taking the stale lock at the same moment ends as "in use", which is right.
         for _ in 0..2 {
             match fs::hard_link(tmp, path) {
-                Ok(()) => return Ok(UucpLock { path: path.to_path_buf(), pid }),
+                Ok(()) => {
+                    return Ok(UucpLock {
+                        path: path.to_path_buf(),
+                        pid,
+                    });
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(LockError::Io(path.to_path_buf(), e)),
             }
             match read_pid(path) {
-                Ok(Some(owner)) if owner == pid => return Ok(UucpLock { path: path.to_path_buf(), pid }),
-                Ok(Some(owner)) if alive(owner) => return Err(LockError::InUse { path: path.to_path_buf(), pid: owner }),
+                Ok(Some(owner)) if owner == pid => {
+                    return Ok(UucpLock {
+                        path: path.to_path_buf(),
+                        pid,
+                    });
+                }
+                Ok(Some(owner)) if alive(owner) => {
+                    return Err(LockError::InUse {
+                        path: path.to_path_buf(),
+                        pid: owner,
+                    });
+                }
                 // Dead owner, zombie, or a file nobody could have written: stale.
                 Ok(_) => {
                     let _ = fs::remove_file(path);
@@ -120,8 +145,17 @@ impl UucpLock {
             }
         }
         match read_pid(path) {
-            Ok(Some(owner)) => Err(LockError::InUse { path: path.to_path_buf(), pid: owner }),
-            _ => Err(LockError::Io(path.to_path_buf(), io::Error::new(io::ErrorKind::AlreadyExists, "the lock file keeps coming back"))),
+            Ok(Some(owner)) => Err(LockError::InUse {
+                path: path.to_path_buf(),
+                pid: owner,
+            }),
+            _ => Err(LockError::Io(
+                path.to_path_buf(),
+                io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "the lock file keeps coming back",
+                ),
+            )),
         }
     }
 

@@ -34,14 +34,28 @@ impl std::fmt::Display for DialError {
     }
 }
 
-const FAILURES: [&str; 6] = ["BUSY", "NO CARRIER", "NO DIALTONE", "NO DIAL TONE", "NO ANSWER", "ERROR"];
+const FAILURES: [&str; 6] = [
+    "BUSY",
+    "NO CARRIER",
+    "NO DIALTONE",
+    "NO DIAL TONE",
+    "NO ANSWER",
+    "ERROR",
+];
 
 /// Sends `command` and reads lines until one starts with a result code, or `timeout`
 /// passes. `stop` is asked between reads whether to give up (a signal arrived).
-pub fn command(line: &mut dyn Line, command: &str, timeout: Duration, log: &mut dyn FnMut(bool, &[u8]), stop: &dyn Fn() -> bool) -> Result<String, DialError> {
+pub fn command(
+    line: &mut dyn Line,
+    command: &str,
+    timeout: Duration,
+    log: &mut dyn FnMut(bool, &[u8]),
+    stop: &dyn Fn() -> bool,
+) -> Result<String, DialError> {
     let bytes = format!("{command}\r");
     log(true, bytes.as_bytes());
-    line.write_all(bytes.as_bytes(), COMMAND_TIMEOUT).map_err(DialError::Io)?;
+    line.write_all(bytes.as_bytes(), COMMAND_TIMEOUT)
+        .map_err(DialError::Io)?;
     let deadline = Instant::now() + timeout;
     let mut seen = Vec::new();
     let mut buf = [0u8; 512];
@@ -51,9 +65,16 @@ pub fn command(line: &mut dyn Line, command: &str, timeout: Duration, log: &mut 
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(DialError::Timeout(if command.starts_with("ATD") { "after dialling" } else { "to the initialisation" }));
+            return Err(DialError::Timeout(if command.starts_with("ATD") {
+                "after dialling"
+            } else {
+                "to the initialisation"
+            }));
         }
-        match line.read(&mut buf, left.min(Duration::from_millis(200))).map_err(DialError::Io)? {
+        match line
+            .read(&mut buf, left.min(Duration::from_millis(200)))
+            .map_err(DialError::Io)?
+        {
             Read::Data(n) => {
                 log(false, &buf[..n]);
                 seen.extend_from_slice(&buf[..n]);
@@ -61,23 +82,42 @@ pub fn command(line: &mut dyn Line, command: &str, timeout: Duration, log: &mut 
                 // Only whole lines count: CONNECT is followed by its speed.
                 for l in text.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
                     let l = l.trim();
-                    if l == "OK" || l.starts_with("CONNECT") || FAILURES.iter().any(|f| l.starts_with(f)) {
+                    if l == "OK"
+                        || l.starts_with("CONNECT")
+                        || FAILURES.iter().any(|f| l.starts_with(f))
+                    {
                         return Ok(l.to_string());
                     }
                 }
             }
             Read::TimedOut => {}
-            Read::Hangup => return Err(DialError::Io(io::Error::new(io::ErrorKind::BrokenPipe, "the line hung up"))),
+            Read::Hangup => {
+                return Err(DialError::Io(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "the line hung up",
+                )));
+            }
         }
     }
 }
 
 /// Initialises the modem with `init` and dials `number`. Returns the `CONNECT` line.
-pub fn dial(line: &mut dyn Line, init: &str, number: &str, timeout: Duration, log: &mut dyn FnMut(bool, &[u8]), stop: &dyn Fn() -> bool) -> Result<String, DialError> {
+pub fn dial(
+    line: &mut dyn Line,
+    init: &str,
+    number: &str,
+    timeout: Duration,
+    log: &mut dyn FnMut(bool, &[u8]),
+    stop: &dyn Fn() -> bool,
+) -> Result<String, DialError> {
     let r = command(line, init, COMMAND_TIMEOUT, log, stop)?;
     if r != "OK" {
         return Err(DialError::Result(r));
     }
     let r = command(line, &format!("ATDT{number}"), timeout, log, stop)?;
-    if r.starts_with("CONNECT") { Ok(r) } else { Err(DialError::Result(r)) }
+    if r.starts_with("CONNECT") {
+        Ok(r)
+    } else {
+        Err(DialError::Result(r))
+    }
 }

@@ -20,7 +20,9 @@ pub struct SerialLine {
 
 impl std::fmt::Debug for SerialLine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SerialLine").field("name", &self.name).finish()
+        f.debug_struct("SerialLine")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -58,7 +60,11 @@ impl SerialLine {
         let port = serialport::new(path, settings.baud)
             .data_bits(data_bits(settings.data_bits))
             .parity(parity(settings.parity))
-            .stop_bits(if settings.stop_bits == 2 { StopBits::Two } else { StopBits::One })
+            .stop_bits(if settings.stop_bits == 2 {
+                StopBits::Two
+            } else {
+                StopBits::One
+            })
             .flow_control(match settings.flow {
                 Flow::None => FlowControl::None,
                 Flow::Hardware => FlowControl::Hardware,
@@ -67,26 +73,39 @@ impl SerialLine {
             .timeout(Duration::from_millis(100))
             .open_native()
             .map_err(io_err)?;
-        Ok(SerialLine { port, name: path.to_string() })
+        Ok(SerialLine {
+            port,
+            name: path.to_string(),
+        })
     }
 
     /// Wraps a port that is already open (a pty end in tests).
     pub fn from_port(port: TTYPort, name: impl Into<String>) -> SerialLine {
-        SerialLine { port, name: name.into() }
+        SerialLine {
+            port,
+            name: name.into(),
+        }
     }
 }
 
 impl Line for SerialLine {
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Read> {
         // serialport treats a zero timeout as "do not wait"; a millisecond is the least wait.
-        self.port.set_timeout(timeout.max(Duration::from_millis(1))).map_err(io_err)?;
+        self.port
+            .set_timeout(timeout.max(Duration::from_millis(1)))
+            .map_err(io_err)?;
         match self.port.read(buf) {
             Ok(0) => Ok(Read::Hangup),
             Ok(n) => Ok(Read::Data(n)),
             Err(e) if e.kind() == io::ErrorKind::TimedOut => Ok(Read::TimedOut),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Read::TimedOut),
             // A pty whose other end closed reports POLLHUP (BrokenPipe) or EIO.
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe || e.raw_os_error() == Some(nix::libc::EIO) => Ok(Read::Hangup),
+            Err(e)
+                if e.kind() == io::ErrorKind::BrokenPipe
+                    || e.raw_os_error() == Some(nix::libc::EIO) =>
+            {
+                Ok(Read::Hangup)
+            }
             Err(e) => Err(e),
         }
     }
@@ -96,11 +115,19 @@ impl Line for SerialLine {
         while !bytes.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(io::Error::new(io::ErrorKind::TimedOut, "the line did not take the bytes in time"));
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the line did not take the bytes in time",
+                ));
             }
             self.port.set_timeout(left).map_err(io_err)?;
             match self.port.write(bytes) {
-                Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "the line took no bytes")),
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the line took no bytes",
+                    ));
+                }
                 Ok(n) => bytes = &bytes[n..],
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
@@ -112,7 +139,10 @@ impl Line for SerialLine {
     fn set_port(&mut self, setting: PortSetting) -> io::Result<()> {
         match setting {
             PortSetting::DataBits(n) => self.port.set_data_bits(data_bits(n)),
-            PortSetting::StopBits(n) => self.port.set_stop_bits(if n == 2 { StopBits::Two } else { StopBits::One }),
+            PortSetting::StopBits(n) => {
+                self.port
+                    .set_stop_bits(if n == 2 { StopBits::Two } else { StopBits::One })
+            }
             PortSetting::Parity(p) => self.port.set_parity(match p {
                 Parity::Even => serialport::Parity::Even,
                 Parity::Odd => serialport::Parity::Odd,
@@ -120,7 +150,10 @@ impl Line for SerialLine {
                 // Linux ttys cannot send mark or space parity without CMSPAR, which serialport
                 // does not offer; say so rather than pretend.
                 Parity::Mark | Parity::Space => {
-                    return Err(io::Error::new(io::ErrorKind::Unsupported, "mark and space parity are not supported on this line"));
+                    return Err(io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        "mark and space parity are not supported on this line",
+                    ));
                 }
             }),
         }

@@ -19,14 +19,19 @@ impl Line for StdioLine {
         let stdin = io::stdin();
         let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
         let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX)) {
+        match poll(
+            &mut fds,
+            PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX),
+        ) {
             Ok(0) => return Ok(Read::TimedOut),
             Ok(_) => {}
             Err(nix::errno::Errno::EINTR) => return Ok(Read::TimedOut),
             Err(e) => return Err(io::Error::from(e)),
         }
         let revents = fds[0].revents().unwrap_or(PollFlags::empty());
-        if !revents.contains(PollFlags::POLLIN) && revents.intersects(PollFlags::POLLHUP | PollFlags::POLLERR) {
+        if !revents.contains(PollFlags::POLLIN)
+            && revents.intersects(PollFlags::POLLHUP | PollFlags::POLLERR)
+        {
             return Ok(Read::Hangup);
         }
         // Read the descriptor itself: std's buffered stdin could keep bytes that poll would
@@ -46,7 +51,12 @@ impl Line for StdioLine {
         let stdout = io::stdout();
         while !bytes.is_empty() {
             match nix::unistd::write(stdout.as_fd(), bytes) {
-                Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "the line took no bytes")),
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the line took no bytes",
+                    ));
+                }
                 Ok(n) => bytes = &bytes[n..],
                 Err(nix::errno::Errno::EINTR) => {}
                 Err(e) => return Err(io::Error::from(e)),
@@ -58,11 +68,17 @@ impl Line for StdioLine {
     fn set_port(&mut self, setting: PortSetting) -> io::Result<()> {
         // pppd owns the device's settings; changing them under it would confuse it. The script
         // asked, so say what was not done.
-        Err(io::Error::new(io::ErrorKind::Unsupported, format!("`set port` ({setting:?}) is not applied to a line given by pppd")))
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("`set port` ({setting:?}) is not applied to a line given by pppd"),
+        ))
     }
 
     fn pulse_dtr(&mut self, _hold: Duration) -> io::Result<()> {
-        Err(io::Error::new(io::ErrorKind::Unsupported, "pppd controls DTR"))
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "pppd controls DTR",
+        ))
     }
 
     fn carrier(&mut self) -> Option<bool> {

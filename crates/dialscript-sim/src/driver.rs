@@ -29,6 +29,10 @@ const SIM_ACTIONS_PER_SECOND: u32 = 1_000;
 /// Bytes the caller's serial port holds before a send blocks until the line has carried
 /// them, as a write to a real port does; it bounds what a loop of `transmit`s can queue.
 const TX_BUFFER: usize = 4096;
+/// Entries a transcript keeps. Past it only the end of the run is recorded, so that a loop
+/// that records an event on every pass without waiting (`delay 0`, `waitfor ... until 0`)
+/// cannot fill memory before it reaches the run deadline.
+pub const MAX_ENTRIES: usize = 100_000;
 /// How long the line is watched after the script completes, for the ISP's answer.
 const SETTLE: Duration = Duration::from_secs(10);
 /// How long the dialler waits for `OK` after `ATZ`.
@@ -130,6 +134,8 @@ struct World {
     framing: Framing,
     carrier_lost_at: Option<Duration>,
     entries: Vec<Entry>,
+    /// Entries left out since the transcript reached `MAX_ENTRIES`.
+    dropped: u64,
 }
 
 impl World {
@@ -195,6 +201,10 @@ impl World {
     /// Adds an entry. Received bytes arrive a few at a time; consecutive pieces are joined into
     /// one entry per line, so the transcript reads like a terminal.
     fn push(&mut self, e: Entry) {
+        if self.entries.len() >= MAX_ENTRIES && !matches!(e.event, EventKind::Finished(_)) {
+            self.dropped += 1;
+            return;
+        }
         if let EventKind::Received(more) = &e.event
             && let Some(Entry {
                 event: EventKind::Received(prev),
@@ -266,6 +276,7 @@ pub fn simulate(program: Arc<Program>, options: &SimOptions) -> SimRun {
         },
         carrier_lost_at: None,
         entries: Vec::new(),
+        dropped: 0,
     };
 
     // Dial the way Dial-Up Networking does before it starts the script.
@@ -380,6 +391,24 @@ pub fn simulate(program: Arc<Program>, options: &SimOptions) -> SimRun {
             busy = 0;
         }
     };
+    if w.dropped > 0 {
+        // Say, just before the end of the run, that the transcript was cut and by how much.
+        let at = w.entries.len().saturating_sub(1);
+        let time = w.entries.get(at).map_or(w.now, |e| e.time);
+        let text = format!(
+            "the transcript keeps {MAX_ENTRIES} entries; {} later ones are left out",
+            w.dropped
+        );
+        w.entries.insert(
+            at,
+            Entry {
+                time,
+                source: Source::Script,
+                event: EventKind::Note(text),
+                span: None,
+            },
+        );
+    }
     // Dial-Up Networking starts PPP once the script ends; let the line settle so that the ISP
     // can answer the last thing the script sent, and see whether it accepted the login.
     if outcome == Outcome::Completed {

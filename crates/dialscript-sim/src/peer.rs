@@ -100,9 +100,22 @@ pub struct Peer {
     next_noise: Option<Duration>,
     logged_in: bool,
     connected_at: Option<Duration>,
+    /// Every delay of the peer is divided by this (1: real timing).
+    speedup: u32,
 }
 
 impl Peer {
+    /// Makes every delay of the peer (dialling, think time, idle timeout, PPP interval)
+    /// `factor` times shorter: real dialers can then be tested against `dialscript serve`
+    /// in real time without waiting for a modem's 15 seconds.
+    pub fn set_speedup(&mut self, factor: u32) {
+        self.speedup = factor.max(1);
+    }
+
+    fn scaled(&self, d: Duration) -> Duration {
+        d / self.speedup
+    }
+
     /// A peer for `profile` with `faults`. `credentials` is what the ISP accepts when the
     /// profile fixes no accounts (`None`: the demo account).
     pub fn new(
@@ -141,6 +154,7 @@ impl Peer {
             next_noise: None,
             logged_in: false,
             connected_at: None,
+            speedup: 1,
         }
     }
 
@@ -240,7 +254,7 @@ impl Peer {
             }
             while let Some(t) = self.next_ppp.filter(|&t| now >= t) {
                 self.say(t, LCP_FRAME);
-                self.next_ppp = Some(t + PPP_INTERVAL);
+                self.next_ppp = Some(t + self.scaled(PPP_INTERVAL));
             }
             while let Some(t) = self.next_noise.filter(|&t| now >= t) {
                 let n = 1 + self.rng.below(4) as usize;
@@ -311,7 +325,9 @@ impl Peer {
             } else {
                 DIAL_TIME
             };
-            self.mode = Mode::Dialing { at: now + wait };
+            self.mode = Mode::Dialing {
+                at: now + self.scaled(wait),
+            };
         } else {
             self.modem_says(reply_at, "\r\nOK\r\n");
         }
@@ -339,7 +355,7 @@ impl Peer {
             self.isp = Isp::Quiet;
             return;
         }
-        let delay = Duration::from_millis(self.profile.prompt_delay_ms);
+        let delay = self.scaled(Duration::from_millis(self.profile.prompt_delay_ms));
         let greeting = self.profile.greeting.clone();
         self.say(at + delay, greeting);
         self.prompt(at + delay, 0);
@@ -362,7 +378,8 @@ impl Peer {
         };
         self.say(at, text);
         self.isp = Isp::Step(n);
-        self.idle_deadline = Some(at + Duration::from_secs(self.profile.idle_timeout_s));
+        self.idle_deadline =
+            Some(at + self.scaled(Duration::from_secs(self.profile.idle_timeout_s)));
     }
 
     fn login_done(&mut self, at: Duration) {
@@ -376,7 +393,8 @@ impl Peer {
         if !s.shell_prompt.is_empty() {
             self.say(at, s.shell_prompt);
             self.isp = Isp::Shell;
-            self.idle_deadline = Some(at + Duration::from_secs(self.profile.idle_timeout_s));
+            self.idle_deadline =
+                Some(at + self.scaled(Duration::from_secs(self.profile.idle_timeout_s)));
         } else {
             self.start_link(at);
         }
@@ -421,7 +439,7 @@ impl Peer {
     }
 
     fn line(&mut self, now: Duration, line: Vec<u8>) {
-        let delay = Duration::from_millis(self.profile.prompt_delay_ms);
+        let delay = self.scaled(Duration::from_millis(self.profile.prompt_delay_ms));
         let next_at = now + delay;
         match self.isp {
             Isp::Step(n) => {

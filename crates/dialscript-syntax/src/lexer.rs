@@ -117,8 +117,16 @@ fn string_body(i: &[u8]) -> R<'_, (&[u8], bool)> {
 
 /// Splits `bytes` into tokens.
 pub fn lex(bytes: &[u8]) -> Lexed {
+    lex_reusing(bytes, Vec::new())
+}
+
+/// [`lex`], putting the tokens in `tokens` (cleared first): the parser reuses one buffer
+/// for the many small scripts a checker or a benchmark goes through.
+pub(crate) fn lex_reusing(bytes: &[u8], mut tokens: Vec<Token>) -> Lexed {
+    tokens.clear();
+    tokens.reserve(bytes.len() / 5 + 1);
     let mut out = Lexed {
-        tokens: Vec::with_capacity(bytes.len() / 5 + 1),
+        tokens,
         ..Lexed::default()
     };
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") {

@@ -263,6 +263,14 @@ impl Vm {
         if creds.mask_user {
             secrets.push(creds.user.clone());
         }
+        // A secret sent without `, raw` goes out translated (`^M` as a CR), and the remote
+        // echoes that form: mask it too.
+        let translated: Vec<Vec<u8>> = secrets
+            .iter()
+            .map(|s| dialscript_syntax::translate(s))
+            .filter(|t| !secrets.contains(t))
+            .collect();
+        secrets.extend(translated);
         secrets.retain(|s| !s.is_empty());
         // Longer secrets first, so that one containing another is masked whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -463,7 +471,8 @@ impl Vm {
                     self.rx.consume(end);
                     self.success = true;
                     let span = Some(self.program.span(self.pc));
-                    self.event(now, span, EventKind::GotAddress(addr.clone()));
+                    let shown = mask(&addr, &self.secrets);
+                    self.event(now, span, EventKind::GotAddress(shown));
                     self.strs[dst as usize] = addr;
                     self.pc += 1;
                 }
@@ -715,7 +724,8 @@ impl Vm {
                 Insn::SetIpAddr { s } => {
                     let addr = self.str(*s).to_vec();
                     let span = Some(self.program.span(self.pc));
-                    self.event(now, span, EventKind::SetIpAddr(addr.clone()));
+                    let shown = mask(&addr, &self.secrets);
+                    self.event(now, span, EventKind::SetIpAddr(shown));
                     self.pc += 1;
                     return Action::SetIpAddr(addr);
                 }

@@ -2,5 +2,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod line;
 pub mod run;
+pub mod serve;
 pub mod test;

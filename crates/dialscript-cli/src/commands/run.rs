@@ -150,6 +150,22 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
+    if args.line.port.is_some() || args.line.stdio {
+        let password = match password {
+            Some(p) => Some(p),
+            None if !args.line.stdio && args.user.is_some() => match prompt_password(err) {
+                Ok(p) => p,
+                Err(e) => return usage(err, &e),
+            },
+            None => None,
+        };
+        let creds = Credentials {
+            user: args.user.clone().unwrap_or_default().into_bytes(),
+            password: password.unwrap_or_default(),
+            mask_user: false,
+        };
+        return crate::commands::line::run(&args.line, &file, program, creds, args.timeout, err);
+    }
     let mut options = SimOptions::new(profile);
     options.faults = faults;
     options.seed = args.isp.seed;
@@ -201,6 +217,32 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         }
     }
     Ok(exit_code(&run))
+}
+
+/// Asks for the password on the terminal without echo, when standard input is a terminal.
+fn prompt_password(err: &mut dyn Write) -> Result<Option<Vec<u8>>, String> {
+    use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Ok(None);
+    }
+    let saved = tcgetattr(&stdin).map_err(|e| format!("cannot read the terminal settings: {e}"))?;
+    let mut quiet = saved.clone();
+    quiet.local_flags.remove(LocalFlags::ECHO);
+    let _ = write!(err, "Password: ");
+    let _ = err.flush();
+    tcsetattr(&stdin, SetArg::TCSANOW, &quiet).map_err(|e| format!("cannot turn off echo: {e}"))?;
+    let mut line = Vec::new();
+    let read = stdin.lock().read_until(b'\n', &mut line);
+    // Echo comes back whatever happened.
+    let _ = tcsetattr(&stdin, SetArg::TCSANOW, &saved);
+    let _ = writeln!(err);
+    read.map_err(|e| format!("cannot read the password: {e}"))?;
+    while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        line.pop();
+    }
+    Ok(Some(line))
 }
 
 fn fault_list(faults: &[Fault]) -> String {

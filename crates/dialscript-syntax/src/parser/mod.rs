@@ -76,7 +76,7 @@ pub fn parse(bytes: &[u8]) -> Parse {
             comments: Vec::new(),
         };
     }
-    let lexed = lexer::lex(bytes);
+    let lexed = lexer::lex_reusing(bytes, SPARE_TOKENS.take());
     let cx = Cx {
         src: bytes,
         all: &lexed.tokens,
@@ -94,12 +94,27 @@ pub fn parse(bytes: &[u8]) -> Parse {
     );
     let mut diagnostics = cx.diags.into_inner();
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    if lexed.tokens.capacity() <= SPARE_TOKENS_MAX {
+        SPARE_TOKENS.set(lexed.tokens);
+    }
     Parse {
         script,
         diagnostics,
         comments: lexed.comments,
     }
 }
+
+thread_local! {
+    /// The token buffer of the thread's last parse, kept for the next one. A fresh buffer per
+    /// script was the one large allocation of each parse, and with glibc's allocator a large
+    /// request first merges all the small blocks the previous tree freed: reusing the buffer
+    /// made parsing a corpus of typical scripts about a tenth faster.
+    static SPARE_TOKENS: Cell<Vec<Token>> = const { Cell::new(Vec::new()) };
+}
+
+/// The largest token buffer kept for reuse (16,384 tokens, 192 KiB; a typical script has a
+/// few hundred tokens), so that one huge script does not pin its memory to the thread.
+const SPARE_TOKENS_MAX: usize = 1 << 14;
 
 /// The kinds of block, for matching closing keywords.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
