@@ -12,6 +12,8 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "tokio")]
+pub mod asynchronous;
 mod driver;
 mod fdline;
 pub mod line;

@@ -351,7 +351,11 @@ pub fn simulate(program: Arc<Program>, options: &SimOptions) -> SimRun {
         match action {
             Action::Transmit(bytes) => {
                 w.send(&bytes);
-                if let Some(t) = w.to_peer.room_at(TX_BUFFER) {
+                if let Some(mut t) = w.to_peer.room_at(TX_BUFFER) {
+                    // A write still blocked at the run deadline ends there, as a wait does.
+                    if let Some(d) = limits.run_deadline {
+                        t = t.min(start + d);
+                    }
                     w.now = w.now.max(t);
                 }
             }
