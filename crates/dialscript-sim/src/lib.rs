@@ -26,7 +26,9 @@ mod peer;
 pub mod profile;
 mod rng;
 
-pub use driver::{Dial, Entry, SIM_INSTRUCTIONS_PER_SECOND, SimOptions, SimRun, Source, simulate};
+pub use driver::{
+    Dial, Entry, MAX_ENTRIES, SIM_INSTRUCTIONS_PER_SECOND, SimOptions, SimRun, Source, simulate,
+};
 pub use fault::Fault;
 pub use peer::{DEMO_ACCOUNT, Peer, PeerOutput};
 pub use profile::{Framing, Profile};

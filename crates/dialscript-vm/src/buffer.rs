@@ -45,6 +45,10 @@ impl RxBuffer {
         if self.start > 4096 && self.start * 2 > self.data.len() {
             self.data.drain(..self.start);
             self.start = 0;
+            // A flood once fed in one piece must not keep its memory for the rest of the run.
+            if self.data.capacity() > 4 * self.limit {
+                self.data.shrink_to(2 * self.limit);
+            }
         }
         dropped
     }
