@@ -312,16 +312,7 @@ pub fn const_int(e: &Expr, var: &dyn Fn(&Ident) -> Option<i32>) -> Option<i32> {
         ExprKind::Var(name) => var(name),
         ExprKind::Unary(UnOp::Neg, x) => const_int(x, var).map(i32::wrapping_neg),
         ExprKind::Unary(UnOp::Not, x) => const_int(x, var).map(|v| !v),
-        ExprKind::Binary(op, l, r) => {
-            let (a, b) = (const_int(l, var)?, const_int(r, var)?);
-            match op {
-                BinOp::Add => Some(a.wrapping_add(b)),
-                BinOp::Sub => Some(a.wrapping_sub(b)),
-                BinOp::Mul => Some(a.wrapping_mul(b)),
-                BinOp::Div if b != 0 => Some(a.wrapping_div(b)),
-                _ => None,
-            }
-        }
+        ExprKind::Binary(op, l, r) => op.eval_int(const_int(l, var)?, const_int(r, var)?),
         _ => None,
     }
 }

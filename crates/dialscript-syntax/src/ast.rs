@@ -342,6 +342,20 @@ impl BinOp {
         }
     }
 
+    /// Applies an arithmetic operator to two integers the way the language computes: 32-bit,
+    /// wrapping, division truncating toward zero. `None` for a non-arithmetic operator and for
+    /// division by zero (a runtime error, not a value). The checker's constant folding and the
+    /// VM's share this, so they can never disagree.
+    pub fn eval_int(self, a: i32, b: i32) -> Option<i32> {
+        match self {
+            BinOp::Add => Some(a.wrapping_add(b)),
+            BinOp::Sub => Some(a.wrapping_sub(b)),
+            BinOp::Mul => Some(a.wrapping_mul(b)),
+            BinOp::Div if b != 0 => Some(a.wrapping_div(b)),
+            _ => None,
+        }
+    }
+
     /// Binding strength: higher binds tighter (`*` is 6, `or` is 1). All binary operators are
     /// left-associative.
     pub fn precedence(self) -> u8 {

@@ -581,11 +581,5 @@ fn fold(op: BinOp, a: IntOp, b: IntOp) -> Option<i32> {
     let (IntOp::Imm(a), IntOp::Imm(b)) = (a, b) else {
         return None;
     };
-    match op {
-        BinOp::Add => Some(a.wrapping_add(b)),
-        BinOp::Sub => Some(a.wrapping_sub(b)),
-        BinOp::Mul => Some(a.wrapping_mul(b)),
-        BinOp::Div if b != 0 => Some(a.wrapping_div(b)),
-        _ => None,
-    }
+    op.eval_int(a, b)
 }

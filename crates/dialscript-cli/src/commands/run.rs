@@ -65,6 +65,11 @@ pub fn load_profile(isp: &IspArgs) -> Result<Profile, String> {
     ))
 }
 
+/// Parses `--fault` names.
+pub fn parse_faults(names: &[String]) -> Result<Vec<Fault>, String> {
+    names.iter().map(|f| Fault::parse(f)).collect()
+}
+
 /// Reads the password from where the options say. Never from argv.
 pub fn read_password(p: &PasswordArgs) -> Result<Option<Vec<u8>>, String> {
     fn first_line(mut bytes: Vec<u8>) -> Vec<u8> {
@@ -135,13 +140,10 @@ pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         Ok(p) => p,
         Err(e) => return usage(err, &e),
     };
-    let mut faults = Vec::new();
-    for f in &args.faults {
-        match Fault::parse(f) {
-            Ok(f) => faults.push(f),
-            Err(e) => return usage(err, &e),
-        }
-    }
+    let faults = match parse_faults(&args.faults) {
+        Ok(f) => f,
+        Err(e) => return usage(err, &e),
+    };
     let password = match read_password(&args.password) {
         Ok(p) => p,
         Err(e) => return usage(err, &e),

@@ -20,7 +20,7 @@ use nix::pty::openpty;
 use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
 
 use crate::args::ServeArgs;
-use crate::commands::run::{load_profile, read_password};
+use crate::commands::run::{load_profile, parse_faults, read_password};
 use crate::transcript::escape;
 
 /// What every call needs.
@@ -69,13 +69,10 @@ pub fn run(args: &ServeArgs, _out: &mut dyn Write, err: &mut dyn Write) -> std::
         Ok(p) => p,
         Err(e) => return usage(err, &e),
     };
-    let mut faults = Vec::new();
-    for f in &args.faults {
-        match Fault::parse(f) {
-            Ok(f) => faults.push(f),
-            Err(e) => return usage(err, &e),
-        }
-    }
+    let faults = match parse_faults(&args.faults) {
+        Ok(f) => f,
+        Err(e) => return usage(err, &e),
+    };
     let password = match read_password(&args.password) {
         Ok(p) => p,
         Err(e) => return usage(err, &e),
