@@ -13,6 +13,13 @@
 //! Every generated script is meant to parse without diagnostics, which the tests of this
 //! crate check.
 
+pub mod probe;
+pub mod process;
+pub mod pycorpus;
+pub mod report;
+pub mod stats;
+pub mod suite;
+
 /// A xorshift64 pseudo-random generator: tiny, fast, and reproducible across platforms,
 /// which is all a benchmark corpus needs.
 #[derive(Clone, Debug)]

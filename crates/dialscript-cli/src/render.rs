@@ -248,6 +248,41 @@ pub fn json_report(reports: &[crate::commands::check::FileReport]) -> JsonReport
     }
 }
 
+/// One file's diagnostics for the JSON output, serialized and separated by commas: the piece
+/// of the `diagnostics` array that [`write_json_report`] puts together. It is made by the
+/// thread that checked the file, so that the file's text can be dropped right away.
+pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    for (i, d) in json_diagnostics(file, diags).iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        serde_json::to_writer(&mut buf, d).map_err(std::io::Error::other)?;
+    }
+    Ok(buf)
+}
+
+/// Writes the document [`json_report`] describes from per-file pieces made by
+/// [`json_fragment`], byte for byte as serializing the whole [`JsonReport`] would.
+pub fn write_json_report(
+    out: &mut dyn std::io::Write,
+    fragments: &[&[u8]],
+    files: &[JsonFile],
+) -> std::io::Result<()> {
+    out.write_all(b"{\"version\":1,\"diagnostics\":[")?;
+    let mut first = true;
+    for f in fragments.iter().filter(|f| !f.is_empty()) {
+        if !first {
+            out.write_all(b",")?;
+        }
+        first = false;
+        out.write_all(f)?;
+    }
+    out.write_all(b"],\"files\":")?;
+    serde_json::to_writer(&mut *out, files).map_err(std::io::Error::other)?;
+    out.write_all(b"}")
+}
+
 /// GitHub Actions workflow commands, one per diagnostic. Properties escape `%`, CR, LF, `:`
 /// and `,`; messages escape `%`, CR and LF, as the Actions toolkit does.
 pub fn github(file: &SourceFile, diags: &[Diagnostic]) -> String {
@@ -398,4 +433,46 @@ pub fn unified_diff(name: &str, old: &[u8], new: &[u8]) -> String {
             &format!("b/{}", name.trim_start_matches('/')),
         )
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::check::check_bytes;
+
+    #[test]
+    fn the_json_report_from_pieces_is_the_serialized_document() {
+        let scripts: [&[u8]; 3] = [
+            b"proc main\r\n   waitfor \"ogin:\"\r\n   transmit $USERID\r\nendproc\r\n",
+            b"proc main\r\nendproc\r\n",
+            b"; caf\xE9\r\nproc main\r\n   waitfro \"x\"\r\n   transmit $PASSWORD\r\nendproc\r\n",
+        ];
+        let reports: Vec<_> = scripts
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                check_bytes(&format!("s{i}.scp"), s.to_vec(), &Default::default(), None)
+            })
+            .collect();
+        let whole = serde_json::to_vec(&json_report(&reports)).expect("serializes");
+        let pieces: Vec<Vec<u8>> = reports
+            .iter()
+            .map(|r| json_fragment(&r.file, &r.diagnostics).expect("renders"))
+            .collect();
+        let fragments: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+        let files: Vec<JsonFile> = reports
+            .iter()
+            .map(|r| JsonFile {
+                file: r.file.name().to_string(),
+                max_duration_s: r.max_duration,
+            })
+            .collect();
+        let mut joined = Vec::new();
+        write_json_report(&mut joined, &fragments, &files).expect("writes");
+        assert_eq!(
+            String::from_utf8_lossy(&joined),
+            String::from_utf8_lossy(&whole)
+        );
+        assert!(pieces[1].is_empty() && !pieces[0].is_empty() && !pieces[2].is_empty());
+    }
 }

@@ -34,6 +34,12 @@ use tokio::time::{Instant, sleep_until, timeout};
 use crate::driver::WRITE_TIMEOUT;
 use crate::serve::{CallEnd, CallReport};
 
+/// The most bytes one read of [`drive_async`] takes. A modem line brings a few bytes per
+/// millisecond, and a larger burst is simply read in several pieces; the buffer lives as long
+/// as the session, so with thousands of sessions in one process its size is most of what a
+/// session costs.
+pub const READ_CHUNK: usize = 1024;
+
 /// Runs `vm` on `io` until it is done. `start` is when the session started (tokio's clock, so
 /// that paused time works in tests).
 pub async fn drive_async<IO>(
@@ -45,7 +51,7 @@ pub async fn drive_async<IO>(
 where
     IO: AsyncRead + AsyncWrite + Unpin + ?Sized,
 {
-    let mut buf = vec![0u8; 4096];
+    let mut buf = vec![0u8; READ_CHUNK];
     loop {
         let action = vm.poll(start.elapsed());
         for e in vm.take_events() {

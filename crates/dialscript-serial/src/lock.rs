@@ -124,10 +124,12 @@ impl UucpLock {
                 Err(e) => return Err(LockError::Io(path.to_path_buf(), e)),
             }
             match read_pid(path) {
+                // Another part of this same process holds it (two connections configured on one
+                // port): refuse, or the first to let go would remove the other's lock.
                 Ok(Some(owner)) if owner == pid => {
-                    return Ok(UucpLock {
+                    return Err(LockError::InUse {
                         path: path.to_path_buf(),
-                        pid,
+                        pid: owner,
                     });
                 }
                 Ok(Some(owner)) if alive(owner) => {
@@ -197,6 +199,19 @@ mod tests {
         let path = lock.path().to_path_buf();
         drop(lock);
         assert!(!path.exists());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_second_holder_in_the_same_process_is_refused() {
+        let dir = temp_dir("twice");
+        let dev = dir.join("ttyZ");
+        fs::write(&dev, b"").expect("device stand-in");
+        let first = UucpLock::acquire(&dev, &dir).expect("lock");
+        assert!(matches!(UucpLock::acquire(&dev, &dir), Err(LockError::InUse { .. })));
+        // The refused attempt must not have taken the first holder's lock away.
+        assert!(first.path().exists());
+        drop(first);
         let _ = fs::remove_dir_all(&dir);
     }
 

@@ -16,6 +16,37 @@
 //! assert_eq!(run.outcome, Some(dialscript_vm::Outcome::Completed));
 //! assert!(run.logged_in);
 //! ```
+//!
+//! The same in its three steps, for a host that wants the diagnostics and a transcript:
+//! parse (which never fails, and reports every mistake), compile (which refuses a script with
+//! errors), and run, here against an ISP that answers and then says nothing (the fault of KB
+//! Q175410). The script gives up after its timeout instead of holding the line.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use dialscript_sim::{Fault, Profile, SimOptions, Source, simulate};
+//! use dialscript_vm::{EventKind, Outcome};
+//!
+//! let src = b"proc main\n waitfor \"ervice?\" until 90\n if $SUCCESS then\n  transmit \"p^M\"\n endif\nendproc\n";
+//! let parse = dialscript_syntax::parse(src);
+//! assert!(parse.diagnostics.is_empty());
+//! let program = dialscript_vm::compile(&parse.script).expect("no errors");
+//!
+//! let mut options = SimOptions::new(Profile::built_in("ozemail").expect("built in"));
+//! options.faults = vec![Fault::SilentAfterConnect];
+//! let run = simulate(Arc::new(program), &options);
+//! // `endproc` is reached, but without a login: the ISP never asked.
+//! assert_eq!(run.outcome, Some(Outcome::Completed));
+//! assert!(!run.logged_in);
+//! // The transcript has virtual times: the wait took its full 90 seconds, in microseconds.
+//! let timed_out = run
+//!     .entries
+//!     .iter()
+//!     .find(|e| e.source == Source::Script && e.event == EventKind::WaitTimedOut)
+//!     .expect("the waitfor timed out");
+//! assert!(timed_out.time - run.script_start.expect("the script ran") >= Duration::from_secs(90));
+//! ```
 
 #![deny(missing_docs)]
 

@@ -107,7 +107,8 @@ pub struct Peer {
 impl Peer {
     /// Makes every delay of the peer (dialling, think time, idle timeout, PPP interval)
     /// `factor` times shorter: real dialers can then be tested against `dialscript serve`
-    /// in real time without waiting for a modem's 15 seconds.
+    /// in real time without waiting for a modem's 15 seconds. Call it before
+    /// [`Peer::dial_now`]: delays already scheduled keep their length.
     pub fn set_speedup(&mut self, factor: u32) {
         self.speedup = factor.max(1);
     }
@@ -217,27 +218,24 @@ impl Peer {
         if bytes.is_empty() {
             return;
         }
-        // Nearly everything is said at or after the last thing queued (above all the echo of
-        // each typed byte): append it, joined to the last piece when the time and the sender
-        // are the same. Searching from the front for every byte of a flood made a 4 KiB read
-        // cost millions of steps and an allocation per byte.
-        match self.out.back_mut() {
-            Some((t, prev, from_isp)) if *t == at && *from_isp == isp => {
-                prev.extend_from_slice(&bytes);
-                return;
-            }
-            Some((t, _, _)) if *t > at => {}
-            _ => {
-                self.out.push_back((at, bytes, isp));
-                return;
-            }
-        }
-        // Keep the queue in time order; equal times keep the order they were said in.
+        // Keep the queue in time order; equal times keep the order they were said in. What is
+        // said now belongs at or near the end, so search from the back; and join the piece to
+        // the one before it when the time and the sender are the same. The echo of a flood of
+        // typed bytes then stays one piece instead of one per byte, each found by a search of
+        // the whole queue, which made every 4 KiB read cost millions of steps.
         let pos = self
             .out
             .iter()
-            .position(|(t, _, _)| *t > at)
-            .unwrap_or(self.out.len());
+            .rposition(|(t, _, _)| *t <= at)
+            .map_or(0, |i| i + 1);
+        if let Some(i) = pos.checked_sub(1)
+            && let Some((t, prev, from_isp)) = self.out.get_mut(i)
+            && *t == at
+            && *from_isp == isp
+        {
+            prev.extend_from_slice(&bytes);
+            return;
+        }
         self.out.insert(pos, (at, bytes, isp));
     }
 

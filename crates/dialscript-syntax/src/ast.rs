@@ -2,7 +2,7 @@
 //!
 //! Names keep the spelling of the file; the language compares them without regard to ASCII
 //! case, and [`Ident::key`] gives the form to compare with. String literals keep their raw
-//! bytes, escapes untranslated: [`crate::translate`] applies the escapes when a string is
+//! bytes, escapes untranslated: [`crate::translate()`] applies the escapes when a string is
 //! transmitted or waited for, which is when the language applies them.
 
 use crate::span::Span;

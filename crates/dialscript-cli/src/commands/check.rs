@@ -33,11 +33,13 @@ pub struct FileReport {
 
 /// Checks one script's bytes with `options`; with `fix`, applies fixes (and re-checks) first.
 pub fn check_bytes(name: &str, bytes: Vec<u8>, options: &Options, fix: Option<bool>) -> FileReport {
-    let original = bytes;
-    let mut current = original.clone();
+    let mut checked = run_checker(&bytes, options);
     let mut fixes = 0;
-    let mut checked = run_checker(&current, options);
+    let mut fixed = None;
     if let Some(unsafe_fixes) = fix {
+        // Only fixing needs the original bytes next to the current ones; a plain check keeps
+        // one copy of each file.
+        let mut current = bytes.clone();
         for _ in 0..FIX_ROUNDS {
             let (next, n) =
                 dialscript_check::fix::apply(&current, &checked.diagnostics, unsafe_fixes);
@@ -48,8 +50,11 @@ pub fn check_bytes(name: &str, bytes: Vec<u8>, options: &Options, fix: Option<bo
             current = next;
             checked = run_checker(&current, options);
         }
+        if current != bytes {
+            fixed = Some(current);
+        }
     }
-    let fixed = (current != original).then(|| current.clone());
+    let current = fixed.clone().unwrap_or(bytes);
     FileReport {
         file: SourceFile::new(name, current),
         diagnostics: checked.diagnostics,
@@ -108,20 +113,44 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         }
     }
 
-    let fix = (args.fix || args.diff).then_some(args.unsafe_fixes);
-    let results = parallel_map(&jobs, |(path, options)| {
-        files::read_script(path).map(|bytes| check_bytes(&display_path(path), bytes, options, fix))
-    });
-
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
+    let fix = (args.fix || args.diff).then_some(args.unsafe_fixes);
+    // Every format but SARIF is a concatenation of per-file pieces: the thread that checked a
+    // file also renders its piece and then drops the file's text, so that rendering runs on
+    // all cores and the texts of thousands of files are not all held until the end.
+    let prerender = !args.diff && args.format != Format::Sarif;
+    let results = parallel_map(&jobs, |(path, options)| {
+        let bytes = files::read_script(path)?;
+        let mut report = check_bytes(&display_path(path), bytes, options, fix);
+        if !prerender {
+            return Ok((report, Vec::new()));
+        }
+        let piece = match args.format {
+            Format::Human => {
+                render::human(&report.file, &report.diagnostics, color, DEFAULT_WIDTH).into_bytes()
+            }
+            Format::Concise => render::concise(&report.file, &report.diagnostics).into_bytes(),
+            Format::Github => render::github(&report.file, &report.diagnostics).into_bytes(),
+            Format::Json => render::json_fragment(&report.file, &report.diagnostics)
+                .map_err(|e| format!("cannot render the report: {e}"))?,
+            Format::Sarif => Vec::new(),
+        };
+        report.file = SourceFile::new(report.file.name(), Vec::new());
+        Ok((report, piece))
+    });
+
     let mut reports = Vec::new();
+    let mut pieces = Vec::new();
     for ((path, _), result) in jobs.iter().zip(results) {
         match result {
-            Ok(r) => reports.push(r),
+            Ok((r, piece)) => {
+                reports.push(r);
+                pieces.push(piece);
+            }
             Err(message) => input_errors.push(files::InputError {
                 path: path.clone(),
                 message,
@@ -191,35 +220,35 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         }
     }
 
+    // Standard output is line-buffered, and a JSON or SARIF report is one line of megabytes,
+    // which it would pass on a kilobyte at a time, scanning each piece for a line end. Write
+    // in large pieces instead, and flush before anything goes to standard error.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     match args.format {
-        Format::Human => {
-            for r in &reports {
-                out.write_all(
-                    render::human(&r.file, &r.diagnostics, color, DEFAULT_WIDTH).as_bytes(),
-                )?;
-            }
-        }
-        Format::Concise => {
-            for r in &reports {
-                out.write_all(render::concise(&r.file, &r.diagnostics).as_bytes())?;
+        Format::Human | Format::Concise | Format::Github => {
+            for piece in &pieces {
+                out.write_all(piece)?;
             }
         }
         Format::Json => {
-            let doc = render::json_report(&reports);
-            serde_json::to_writer(&mut *out, &doc).map_err(std::io::Error::other)?;
+            let fragments: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+            let files: Vec<render::JsonFile> = reports
+                .iter()
+                .map(|r| render::JsonFile {
+                    file: r.file.name().to_string(),
+                    max_duration_s: r.max_duration,
+                })
+                .collect();
+            render::write_json_report(&mut out, &fragments, &files)?;
             writeln!(out)?;
         }
         Format::Sarif => {
             let doc = render::sarif(&reports);
-            serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::other)?;
             writeln!(out)?;
         }
-        Format::Github => {
-            for r in &reports {
-                out.write_all(render::github(&r.file, &r.diagnostics).as_bytes())?;
-            }
-        }
     }
+    out.flush()?;
     for e in &input_errors {
         writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
     }

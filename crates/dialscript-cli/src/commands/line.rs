@@ -130,6 +130,8 @@ pub fn run(
     };
     let show = |e: &Event, err: &mut dyn Write| show_as(e, dialscript_sim::Source::Script, err);
 
+    // What the remote said right after `CONNECT`, in the same reads: the script's to see.
+    let mut after_connect = Vec::new();
     if let Some(number) = &args.dial {
         let mut log = |sent: bool, bytes: &[u8]| {
             let kind = if sent {
@@ -159,6 +161,7 @@ pub fn run(
                     "{:>9.3} dial   {connect}",
                     clock.elapsed().as_secs_f64()
                 );
+                after_connect = connect.rest;
             }
             Err(modem::DialError::Interrupted) => {
                 drop(session);
@@ -176,6 +179,7 @@ pub fn run(
         ..Limits::default()
     };
     let mut vm = Vm::new(Arc::new(program), creds, limits);
+    vm.feed(clock.elapsed(), &after_connect);
     let ended = drive(&mut vm, session.line.as_mut(), &signals, clock, &mut |e| {
         show(e, err)
     });

@@ -15,7 +15,7 @@ use std::time::Instant;
 use dialscript_serial::serve::{CallEnd, serve};
 use dialscript_serial::{FdLine, Signals};
 use dialscript_sim::{Fault, Peer, Profile};
-use dialscript_vm::redact::mask;
+use dialscript_vm::redact::StreamMask;
 use nix::pty::openpty;
 use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
 
@@ -134,23 +134,42 @@ fn call(
 ) -> (CallEnd, bool) {
     let started = Instant::now();
     let mut peer = setup.peer(number);
-    let secrets = setup.secrets();
     let mut got_input = false;
     setup.log(serde_json::json!({"call": number, "from": from, "event": "start", "isp": setup.profile.name}));
+    // The bytes of each direction arrive in arbitrary pieces (a password typed by hand comes a
+    // byte at a time, and so does its echo), so each direction is masked as a stream: a
+    // piece-by-piece mask would log every character of it.
+    let mut from_caller = StreamMask::new(setup.secrets());
+    let mut from_isp = StreamMask::new(setup.secrets());
+    let log_piece = |sent: bool, bytes: &[u8]| {
+        if !bytes.is_empty() {
+            setup.log(serde_json::json!({
+                "call": number,
+                "t": started.elapsed().as_secs_f64(),
+                "dir": if sent { "isp" } else { "caller" },
+                "data": escape(bytes),
+            }));
+        }
+    };
     let mut on_bytes = |sent: bool, bytes: &[u8]| {
         if !sent && !got_input {
             got_input = true;
             first_input();
         }
-        setup.log(serde_json::json!({
-            "call": number,
-            "t": started.elapsed().as_secs_f64(),
-            "dir": if sent { "isp" } else { "caller" },
-            "data": escape(&mask(bytes, &secrets)),
-        }));
+        // Without a log there is nothing to mask or format (and a flood costs far less).
+        if setup.log.is_some() {
+            let shown = if sent {
+                from_isp.push(bytes)
+            } else {
+                from_caller.push(bytes)
+            };
+            log_piece(sent, &shown);
+        }
     };
     let stop = || signals.received().is_some();
     let report = serve(&mut peer, line, setup.pacing, &stop, &mut on_bytes);
+    log_piece(false, &from_caller.flush());
+    log_piece(true, &from_isp.flush());
     let how = match report.end {
         CallEnd::PeerHungUp => "the ISP hung up",
         CallEnd::CallerGone => "the caller hung up",

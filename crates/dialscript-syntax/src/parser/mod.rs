@@ -1,10 +1,10 @@
 //! The parser: tokens to [`Script`], never failing.
 //!
-//! `parse` lexes the bytes, then walks the tokens with nom parsers ([`input::Toks`] implements
+//! `parse` lexes the bytes, then walks the tokens with nom parsers (`input::Toks` implements
 //! nom's `Input`). Every error becomes a [`Diagnostic`]; after one, the parser skips to the next
 //! statement and goes on, so each independent mistake is reported once, at its place.
 //!
-//! Naming: `parse_*` functions return a construct or a [`PErr`]; `block` and `script` never
+//! Naming: `parse_*` functions return a construct or a `PErr`; `block` and `script` never
 //! fail and report what they find. Block nesting and expression nesting are limited to
 //! [`MAX_DEPTH`] levels so that no input can overflow the stack, here or in the recursive
 //! walks of later stages.

@@ -1,0 +1,269 @@
+//! Reaction on a pty: the time from the last byte of a prompt to the first byte of the
+//! answer, for dialscript, pppd's chat and Expect answering the same prompts.
+//!
+//! This process holds the master side of a raw pty and plays the ISP. Each tool runs on the
+//! slave side with a script that answers `login:` with `x` and a carriage return, over and
+//! over. For every prompt the measurer takes the monotonic clock just before it writes
+//! `login:` (so the write call counts against the tool) and again when `poll` says the first
+//! byte of the answer has arrived, then reads the rest of the answer and pauses briefly, as an
+//! ISP's next prompt would come a little later, before the next prompt. The first prompts are
+//! a warm-up and are not counted.
+
+use std::os::fd::AsFd;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::process::{Running, TempDir, find_program};
+use crate::report::Table;
+use crate::stats::{Summary, duration, speedup, summarize, thousands};
+use crate::suite::pty::{Got, Pty, drain, read, readable, write_all};
+use crate::suite::{Block, Ctx, Target};
+
+/// The prompt the measurer sends.
+const PROMPT: &[u8] = b"login:";
+/// Prompts answered before measuring starts.
+const WARMUP: usize = 20;
+/// The pause between an answer and the next prompt.
+const GAP: Duration = Duration::from_millis(2);
+/// How long a tool has to answer one prompt (its own timeout is 5 s).
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// The target median.
+const TARGET: Duration = Duration::from_micros(50);
+
+/// How one tool did.
+struct Outcome {
+    name: &'static str,
+    result: Result<Summary, String>,
+}
+
+/// Reads the rest of an answer, through its carriage return.
+fn finish_answer(fd: std::os::fd::BorrowedFd<'_>) -> Result<usize, String> {
+    let mut buf = [0u8; 256];
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let mut answers = 0;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match read(fd, &mut buf, left)? {
+            Got::Data(n) => {
+                answers += buf[..n].iter().filter(|&&b| b == b'\r').count();
+                if buf[..n].last() == Some(&b'\r') {
+                    return Ok(answers);
+                }
+            }
+            Got::Nothing if left.is_zero() => {
+                return Err("an answer without its carriage return".to_string());
+            }
+            Got::Nothing => {}
+            Got::Closed => return Err("the tool closed the line mid-answer".to_string()),
+        }
+    }
+}
+
+/// Plays `rounds` prompts to a tool already started on `pty`; returns the timed samples after
+/// the warm-up.
+fn session(pty: &mut Pty, tool: Running, rounds: usize) -> Result<Vec<Duration>, String> {
+    let m = pty.master.as_fd();
+    // The first prompt is repeated until the tool answers: a tool that opens the port by name
+    // may flush what arrived before it was ready.
+    let started = Instant::now();
+    let mut answered = loop {
+        if started.elapsed() > Duration::from_secs(10) {
+            return Err("no answer to the first prompt within 10 s".to_string());
+        }
+        write_all(m, PROMPT)?;
+        if readable(m, Duration::from_millis(100))? {
+            break finish_answer(m)?;
+        }
+    };
+    // Repeated prompts that were not flushed get answers too; count them, since the tool's
+    // script answers a fixed number of prompts.
+    std::thread::sleep(Duration::from_millis(50));
+    let mut buf = [0u8; 256];
+    while let Got::Data(n) = read(m, &mut buf, Duration::from_millis(30))? {
+        answered += buf[..n].iter().filter(|&&b| b == b'\r').count();
+    }
+    // From now on the tool holds the only other descriptor of the slave, so its end shows.
+    drop(pty.slave.take());
+
+    let mut samples = Vec::with_capacity(rounds);
+    for k in answered..rounds {
+        std::thread::sleep(GAP);
+        if drain(m)? > 0 {
+            return Err(format!("unasked bytes before prompt {k}"));
+        }
+        let t0 = Instant::now();
+        write_all(m, PROMPT)?;
+        if !readable(m, ANSWER_TIMEOUT)? {
+            return Err(format!("no answer to prompt {k} within {ANSWER_TIMEOUT:?}"));
+        }
+        let t1 = Instant::now();
+        finish_answer(m)?;
+        samples.push(t1 - t0);
+    }
+    let status = tool.finish(Duration::from_secs(10))?;
+    if !status.success() {
+        return Err(format!("the tool ended with {status}"));
+    }
+    Ok(samples.split_off(WARMUP.min(samples.len())))
+}
+
+fn dialscript(ctx: &Ctx, tmp: &TempDir, pty: &Pty, rounds: usize) -> Result<Running, String> {
+    let script = tmp.write(
+        "answer.scp",
+        format!(
+            "proc main\r\n   integer n = 0\r\n   while n < {rounds} do\r\n      waitfor \"ogin:\" until 5\r\n      if $SUCCESS then\r\n         transmit \"x^M\"\r\n      endif\r\n      n = n + 1\r\n   endwhile\r\nendproc\r\n"
+        ),
+    )?;
+    let mut cmd = Command::new(&ctx.dialscript);
+    cmd.arg("run")
+        .arg(&script)
+        .arg("--port")
+        .arg(pty.path())
+        .args(["--flow", "none", "--timeout", "600", "--lock-dir"])
+        .arg(tmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Running::spawn(cmd)
+}
+
+fn chat(tmp: &TempDir, pty: &Pty, rounds: usize) -> Result<Running, String> {
+    let program = find_program("chat").ok_or("pppd's chat is not installed")?;
+    let file = tmp.write("answer.chat", "ogin: x\n".repeat(rounds))?;
+    let slave = pty.slave.as_ref().ok_or("the pty's slave is gone")?;
+    let dup = |fd: &std::os::fd::OwnedFd| fd.try_clone().map_err(|e| format!("dup: {e}"));
+    let mut cmd = Command::new(program);
+    cmd.args(["-t", "5", "-f"])
+        .arg(&file)
+        .stdin(Stdio::from(dup(slave)?))
+        .stdout(Stdio::from(dup(slave)?))
+        .stderr(Stdio::null());
+    Running::spawn(cmd)
+}
+
+fn expect(tmp: &TempDir, pty: &Pty, rounds: usize) -> Result<Running, String> {
+    let program = find_program("expect").ok_or("Expect is not installed")?;
+    let script = tmp.write(
+        "answer.exp",
+        format!(
+            "set timeout 5\nlog_user 0\nset port [open [lindex $argv 0] r+]\nfconfigure $port -translation binary -buffering none\nspawn -noecho -open $port\nfor {{set n 0}} {{$n < {rounds}}} {{incr n}} {{\n    expect \"ogin:\"\n    send \"x\\r\"\n}}\n"
+        ),
+    )?;
+    let mut cmd = Command::new(program);
+    cmd.arg(&script)
+        .arg(pty.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Running::spawn(cmd)
+}
+
+type Starter = fn(&Ctx, &TempDir, &Pty, usize) -> Result<Running, String>;
+
+fn one(ctx: &Ctx, name: &'static str, start: Starter, rounds: usize) -> Outcome {
+    let result = (|| {
+        let tmp = TempDir::new("reaction")?;
+        let mut pty = Pty::open()?;
+        let tool = start(ctx, &tmp, &pty, rounds)?;
+        let samples = session(&mut pty, tool, rounds)?;
+        summarize(&samples).ok_or_else(|| "no samples".to_string())
+    })();
+    Outcome { name, result }
+}
+
+/// Runs the benchmark.
+pub fn run(ctx: &Ctx) -> Result<Block, String> {
+    let measured = ctx.reps(1000, 100);
+    // The handshake takes one or two prompts; one more keeps at least `measured` samples.
+    let rounds = 1 + WARMUP + measured + 1;
+    let tools: [(&'static str, Starter); 3] = [
+        ("dialscript", dialscript),
+        ("pppd's chat", |_, t, p, r| chat(t, p, r)),
+        ("Expect", |_, t, p, r| expect(t, p, r)),
+    ];
+    let outcomes: Vec<Outcome> = tools
+        .iter()
+        .map(|(name, start)| one(ctx, name, *start, rounds))
+        .collect();
+    let ours = outcomes[0].result.clone();
+
+    let mut t = Table::new(&[
+        "answering tool",
+        "prompts timed",
+        "median",
+        "p99",
+        "slowest",
+        "median vs dialscript",
+        "p99 vs dialscript",
+    ]);
+    for o in &outcomes {
+        match &o.result {
+            Ok(s) => {
+                let (rm, rp) = match &ours {
+                    Ok(us) if o.name != "dialscript" => {
+                        (speedup(us.median, s.median), speedup(us.p99, s.p99))
+                    }
+                    _ => (String::new(), String::new()),
+                };
+                t.row(vec![
+                    o.name.to_string(),
+                    thousands(s.count as u64),
+                    duration(s.median),
+                    duration(s.p99),
+                    duration(s.max),
+                    rm,
+                    rp,
+                ]);
+            }
+            Err(e) => t.row(vec![o.name.to_string(), format!("failed: {e}")]),
+        }
+    }
+    let mut markdown = t.render();
+    markdown.push_str(
+        "\nA ratio is the peer's time divided by dialscript's: how many times longer the peer \
+         took.\n",
+    );
+
+    let mut targets = Vec::new();
+    match &ours {
+        Ok(us) => {
+            targets.push(Target::new(
+                "reaction on a pty, median",
+                "under 50 µs",
+                duration(us.median),
+                us.median < TARGET,
+            ));
+            let peers: Vec<(&str, Duration)> = outcomes[1..]
+                .iter()
+                .filter_map(|o| o.result.as_ref().ok().map(|s| (o.name, s.median)))
+                .collect();
+            let fastest_peer = peers.iter().min_by_key(|(_, d)| *d);
+            let measured = match fastest_peer {
+                Some((name, d)) => format!(
+                    "dialscript {}, fastest peer {name} {}",
+                    duration(us.median),
+                    duration(*d)
+                ),
+                None => "no peer could be measured".to_string(),
+            };
+            let met = fastest_peer.is_some_and(|(_, d)| us.median < *d);
+            targets.push(if peers.len() == outcomes.len() - 1 {
+                Target::new(
+                    "reaction, against chat and Expect",
+                    "the fastest median of the three",
+                    measured,
+                    met,
+                )
+            } else {
+                Target::unmeasured(
+                    "reaction, against chat and Expect",
+                    "the fastest median of the three",
+                    "a peer failed (see the table)",
+                )
+            });
+        }
+        Err(e) => return Err(format!("dialscript: {e}")),
+    }
+    Ok(Block { markdown, targets })
+}
