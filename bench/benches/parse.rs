@@ -95,9 +95,12 @@ fn main() {
     let lex_t = measure(2, 9, || lex_all(&corpus));
     let nl_t = measure(2, 9, || newlines_all(&corpus));
 
+    let n = |x: usize| dialscript_bench::stats::thousands(x as u64);
     println!(
-        "corpus: {} scripts, {bytes} bytes, {lines} lines (seed 1)\n",
-        corpus.len()
+        "corpus: {} scripts, {} bytes, {} lines (seed 1)\n",
+        n(corpus.len()),
+        n(bytes),
+        n(lines)
     );
     println!("| measurement | input | median time | throughput |");
     println!("|---|---|---:|---:|");

@@ -33,7 +33,11 @@ pub fn version_line(program: &Path, args: &[&str]) -> Option<String> {
     } else {
         out.stdout
     };
-    let line = String::from_utf8_lossy(&text).lines().next()?.trim().to_string();
+    let line = String::from_utf8_lossy(&text)
+        .lines()
+        .next()?
+        .trim()
+        .to_string();
     (!line.is_empty()).then_some(line)
 }
 
@@ -174,9 +178,10 @@ pub fn output(mut cmd: Command, timeout: Duration) -> Result<Output, String> {
 }
 
 fn program_name(cmd: &Command) -> String {
-    Path::new(cmd.get_program())
-        .file_name()
-        .map_or_else(|| "a program".to_string(), |n| n.to_string_lossy().into_owned())
+    Path::new(cmd.get_program()).file_name().map_or_else(
+        || "a program".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// A running child that is killed and reaped when dropped, unless it was waited for.

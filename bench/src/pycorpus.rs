@@ -28,12 +28,18 @@ const MODULES: &[(&str, &[&str])] = &[
     ),
     (
         "json",
-        &["json.dumps({\"ok\": True}, indent=2)", "json.loads(\"[1, 2, 3]\")"],
+        &[
+            "json.dumps({\"ok\": True}, indent=2)",
+            "json.loads(\"[1, 2, 3]\")",
+        ],
     ),
     ("time", &["time.monotonic()", "time.time()"]),
     (
         "itertools",
-        &["list(itertools.islice(range(100), 10))", "itertools.count(1)"],
+        &[
+            "list(itertools.islice(range(100), 10))",
+            "itertools.count(1)",
+        ],
     ),
     ("functools", &["functools.partial(max, 0)"]),
     ("hashlib", &["hashlib.sha256(b\"seed\").hexdigest()"]),
@@ -47,9 +53,26 @@ const NOUNS: &[&str] = &[
 ];
 
 const VERBS: &[&str] = &[
-    "load", "save", "parse", "build", "render", "fetch", "update", "validate", "normalize",
-    "collect", "merge", "split", "find", "check", "apply", "format", "resolve", "compute",
-    "filter", "group",
+    "load",
+    "save",
+    "parse",
+    "build",
+    "render",
+    "fetch",
+    "update",
+    "validate",
+    "normalize",
+    "collect",
+    "merge",
+    "split",
+    "find",
+    "check",
+    "apply",
+    "format",
+    "resolve",
+    "compute",
+    "filter",
+    "group",
 ];
 
 const COMMENTS: &[&str] = &[
@@ -91,7 +114,7 @@ impl Module {
     }
 
     fn noun(&mut self) -> &'static str {
-        *self.rng.pick(NOUNS)
+        NOUNS[self.rng.below(NOUNS.len() as u64) as usize]
     }
 
     fn ident(&mut self) -> String {
@@ -263,7 +286,7 @@ impl Module {
         if self.rng.chance(70) {
             let doc = format!(
                 "\"\"\"{} the {} and return the {}.\"\"\"",
-                capitalise(*self.rng.pick(VERBS)),
+                capitalise(VERBS[self.rng.below(VERBS.len() as u64) as usize]),
                 self.noun(),
                 self.noun()
             );
@@ -314,7 +337,9 @@ impl Module {
             while attr == "limit" {
                 attr = self.noun();
             }
-            self.line(&format!("def __init__(self, {attr}: str, limit: int = 100) -> None:"));
+            self.line(&format!(
+                "def __init__(self, {attr}: str, limit: int = 100) -> None:"
+            ));
             self.level += 1;
             self.line(&format!("self._{attr} = {attr}"));
             self.line("self._limit = limit");
@@ -358,7 +383,7 @@ pub fn module(seed: u64, bytes: usize) -> Vec<u8> {
     // whole module is put together after every top-level item, until it is big enough.
     let doc = format!(
         "\"\"\"{} for the {} service.\"\"\"\n\n",
-        capitalise(*m.rng.pick(VERBS)),
+        capitalise(VERBS[m.rng.below(VERBS.len() as u64) as usize]),
         m.rng.pick(NOUNS)
     );
     let head = Head {
@@ -460,7 +485,11 @@ mod tests {
         assert_ne!(module(3, 2000), module(4, 2000));
         for (seed, size) in [(2, 800), (3, 5000), (4, 20_000)] {
             let m = module(seed, size);
-            assert!(m.len().abs_diff(size) < 1500, "{} is far from {size}", m.len());
+            assert!(
+                m.len().abs_diff(size) < 1500,
+                "{} is far from {size}",
+                m.len()
+            );
         }
         // Over many modules the sizes even out.
         let sizes = vec![800; 200];

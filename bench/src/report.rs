@@ -2,19 +2,30 @@
 
 use std::collections::BTreeMap;
 
-/// A Markdown table. The first column is left-aligned, the others right-aligned (numbers).
+/// A Markdown table. The first column is left-aligned; the others are right-aligned
+/// (numbers) unless the table is made with [`Table::text`].
 #[derive(Debug, Clone)]
 pub struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
+    numbers: bool,
 }
 
 impl Table {
-    /// A table with these column titles.
+    /// A table of numbers with these column titles.
     pub fn new(header: &[&str]) -> Table {
         Table {
             header: header.iter().map(|s| s.to_string()).collect(),
             rows: Vec::new(),
+            numbers: true,
+        }
+    }
+
+    /// A table of words: every column left-aligned.
+    pub fn text(header: &[&str]) -> Table {
+        Table {
+            numbers: false,
+            ..Table::new(header)
         }
     }
 
@@ -30,7 +41,13 @@ impl Table {
         let mut out = String::new();
         out.push_str(&format!("| {} |\n", self.header.join(" | ")));
         let align: Vec<&str> = (0..self.header.len())
-            .map(|i| if i == 0 { "---" } else { "---:" })
+            .map(|i| {
+                if i == 0 || !self.numbers {
+                    "---"
+                } else {
+                    "---:"
+                }
+            })
             .collect();
         out.push_str(&format!("|{}|\n", align.join("|")));
         for r in &self.rows {
@@ -82,6 +99,7 @@ mod tests {
             t.render(),
             "| what | time |\n|---|---:|\n| a\\|b | 1 ms |\n| short |  |\n"
         );
+        assert_eq!(Table::text(&["a", "b"]).render(), "| a | b |\n|---|---|\n");
     }
 
     #[test]
@@ -89,9 +107,16 @@ mod tests {
         let mut v = BTreeMap::new();
         v.insert("a".to_string(), "1".to_string());
         v.insert("b".to_string(), "2".to_string());
-        assert_eq!(fill("x {{a}} y {{ b }} {{a}}", &v).as_deref(), Ok("x 1 y 2 1"));
+        assert_eq!(
+            fill("x {{a}} y {{ b }} {{a}}", &v).as_deref(),
+            Ok("x 1 y 2 1")
+        );
         assert!(fill("{{a}}", &v).expect_err("b unused").contains("`b`"));
-        assert!(fill("{{a}} {{b}} {{c}}", &v).expect_err("c").contains("`c`"));
+        assert!(
+            fill("{{a}} {{b}} {{c}}", &v)
+                .expect_err("c")
+                .contains("`c`")
+        );
         assert!(fill("{{a", &v).is_err());
     }
 }

@@ -94,7 +94,10 @@ pub fn speedup(ours: Duration, theirs: Duration) -> String {
     if ours.is_zero() {
         return "n/a".to_string();
     }
-    format!("{}×", significant(theirs.as_secs_f64() / ours.as_secs_f64()))
+    format!(
+        "{}×",
+        significant(theirs.as_secs_f64() / ours.as_secs_f64())
+    )
 }
 
 /// How many times `ours` is better than `theirs` when larger is better (rates): `ours /
@@ -119,7 +122,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -22,7 +22,7 @@ use dialscript_bench::suite::{self, Block, Chosen, Ctx, Target};
 
 const TEMPLATE: &str = include_str!("../../BENCHMARKS.in.md");
 
-const USAGE: &str = "usage:\n  bench-suite exec --out FILE -- COMMAND [ARG...]\n  bench-suite report --dialscript PATH [--parse FILE]... [--out FILE] [--attempts N] [--only SECTION]... [--quick]\n\
+const USAGE: &str = "usage:\n  bench-suite exec --out FILE -- COMMAND [ARG...]\n  bench-suite report --dialscript PATH [--parse FILE]... [--out FILE] [--attempts N] [--only SECTION]... [--quick]\n  bench-suite answer PORT ROUNDS   (the reaction benchmark's floor)\n\
 sections: lint, interp, sim, reaction, login";
 
 const SECTIONS: [&str; 5] = ["lint", "interp", "sim", "reaction", "login"];
@@ -32,6 +32,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("exec") => exec(&args[1..]),
         Some("report") => report(&args[1..]),
+        Some("answer") => match &args[1..] {
+            [port, rounds] => rounds
+                .parse()
+                .map_err(|_| format!("`{rounds}` is not a number"))
+                .and_then(|n| suite::reaction::answer(std::path::Path::new(port), n)),
+            _ => Err(USAGE.to_string()),
+        },
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -195,7 +202,9 @@ fn machine(started: &str, elapsed: std::time::Duration, ctx: &Ctx) -> String {
     let tclsh = find_program("tclsh")
         .and_then(|p| {
             let dir = dialscript_bench::process::TempDir::new("version").ok()?;
-            let script = dir.write("v.tcl", "puts \"tclsh [info patchlevel]\"\n").ok()?;
+            let script = dir
+                .write("v.tcl", "puts \"tclsh [info patchlevel]\"\n")
+                .ok()?;
             version_line(&p, &[&script.to_string_lossy()])
         })
         .unwrap_or_else(|| "tclsh not installed".to_string());
@@ -214,7 +223,7 @@ fn machine(started: &str, elapsed: std::time::Duration, ctx: &Ctx) -> String {
         tool("expect", &["-v"]),
     ));
     s.push_str(&format!(
-        "- run started {started}, took {:.0} s{}\n",
+        "- run at {started}; the sections after the parser table took {:.0} s{}\n",
         elapsed.as_secs_f64(),
         if ctx.quick {
             " (quick mode: fewer repetitions, rough numbers)"
@@ -226,7 +235,7 @@ fn machine(started: &str, elapsed: std::time::Duration, ctx: &Ctx) -> String {
 }
 
 fn summary(targets: &[Target]) -> String {
-    let mut t = Table::new(&["target", "goal", "this run", "verdict"]);
+    let mut t = Table::text(&["target", "goal", "this run", "verdict"]);
     for x in targets {
         t.row(vec![
             x.what.clone(),
@@ -239,7 +248,7 @@ fn summary(targets: &[Target]) -> String {
 }
 
 fn with_load(c: &Chosen) -> String {
-    format!("{}\n{}\n", c.block.markdown.trim_end(), c.load_line())
+    format!("{}\n\n{}", c.block.markdown.trim_end(), c.load_line())
 }
 
 fn report(args: &[String]) -> Result<(), String> {
@@ -299,7 +308,7 @@ fn report(args: &[String]) -> Result<(), String> {
             }
             Err(e) => {
                 targets.push(Target::unmeasured(name, "see the section", &e));
-                format!("Not measured: {e}\n")
+                format!("Not measured: {e}")
             }
         };
         if !a.only.is_empty() {
@@ -318,6 +327,11 @@ fn report(args: &[String]) -> Result<(), String> {
         "machine".to_string(),
         machine(&started, clock.elapsed(), &ctx),
     );
+    // Blocks end without a line end; the template's blank lines separate them.
+    let values = values
+        .into_iter()
+        .map(|(k, v)| (k, v.trim_end().to_string()))
+        .collect();
     let text = fill(TEMPLATE, &values)?;
     match &a.out {
         Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()))?,

@@ -185,10 +185,7 @@ mod tests {
     #[test]
     fn the_script_compiles_and_peer_output_is_read() {
         assert!(compile_source(script().as_bytes()).is_ok());
-        assert_eq!(
-            peer_time(b"0.5 10000000\n"),
-            Ok(Duration::from_millis(500))
-        );
+        assert_eq!(peer_time(b"0.5 10000000\n"), Ok(Duration::from_millis(500)));
         assert!(peer_time(b"0.5 9\n").is_err());
         assert!(peer_time(b"oops").is_err());
     }

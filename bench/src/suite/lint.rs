@@ -35,41 +35,47 @@ fn files(dir: &Path) -> Result<Vec<(PathBuf, u64)>, String> {
     Ok(out)
 }
 
+/// Checks a linter's run and its output; returns how many findings it reported.
+type Check<'a> = &'a dyn Fn(&Timed, &[u8]) -> Result<usize, String>;
+
 /// Timings of one linter over one corpus.
 struct Runs {
     wall: Duration,
     cpu: Duration,
     count: usize,
+    /// Findings reported, and the bytes of JSON that reported them.
+    findings: usize,
+    output: u64,
 }
 
-/// Runs `make()` once to check its output with `check`, then times `runs` more.
+/// Runs `make()` once to check its output with `check` (which counts the findings), then
+/// times `runs` more.
 fn measure(
     runs: usize,
     out_file: &Path,
     make: &dyn Fn() -> Command,
-    check: &dyn Fn(&Timed, &[u8]) -> Result<(), String>,
+    check: Check<'_>,
 ) -> Result<Runs, String> {
-    let once = |validate: bool| -> Result<Timed, String> {
+    let once = || -> Result<Timed, String> {
         let mut cmd = make();
         let f = File::create(out_file).map_err(|e| format!("{}: {e}", out_file.display()))?;
         cmd.stdin(Stdio::null())
             .stdout(Stdio::from(f))
             .stderr(Stdio::null());
-        let t = run_timed(cmd, CHILD_TIMEOUT)?;
-        if validate {
-            let written = std::fs::read(out_file).map_err(|e| e.to_string())?;
-            check(&t, &written)?;
-        }
-        Ok(t)
+        run_timed(cmd, CHILD_TIMEOUT)
     };
-    once(true)?;
-    let timed = timed_runs(0, runs, || once(false))?;
+    let first = once()?;
+    let written = std::fs::read(out_file).map_err(|e| e.to_string())?;
+    let findings = check(&first, &written)?;
+    let timed = timed_runs(0, runs, once)?;
     let walls: Vec<Duration> = timed.iter().map(|t| t.wall).collect();
     let cpus: Vec<Duration> = timed.iter().map(|t| t.cpu).collect();
     Ok(Runs {
         wall: median(&walls),
         cpu: median(&cpus),
         count: timed.len(),
+        findings,
+        output: written.len() as u64,
     })
 }
 
@@ -114,7 +120,7 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     let out_file = tmp.path().join("out.json");
     let runs = ctx.reps(5, 2);
 
-    let check_ours = |t: &Timed, out: &[u8]| -> Result<(), String> {
+    let check_ours = |t: &Timed, out: &[u8]| -> Result<usize, String> {
         // Findings exit 1; anything else means the run did not do its job.
         if !matches!(t.status.code(), Some(0 | 1)) {
             return Err(format!("`dialscript check` ended with {}", t.status));
@@ -128,20 +134,27 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
                 scripts.len()
             ));
         }
-        Ok(())
+        Ok(v["diagnostics"].as_array().map_or(0, Vec::len))
     };
-    let ours = measure(
+    let ours_cmd = |extra: &'static [&'static str]| {
+        let mut c = Command::new(&ctx.dialscript);
+        c.arg("check")
+            .arg(&scp_dir)
+            .args(["--format", "json"])
+            .args(extra);
+        c
+    };
+    let ours = measure(runs, &out_file, &|| ours_cmd(&[]), &check_ours)?;
+    // The same without any rule: reading, parsing and the analysis the rules share, with
+    // next to nothing to render.
+    let bare = measure(
         runs,
         &out_file,
-        &|| {
-            let mut c = Command::new(&ctx.dialscript);
-            c.arg("check").arg(&scp_dir).args(["--format", "json"]);
-            c
-        },
+        &|| ours_cmd(&["--ignore", "ALL"]),
         &check_ours,
     )?;
 
-    let ruff = find_program("ruff");
+    let ruff = find_ruff();
     let ruff_label = ruff
         .as_ref()
         .and_then(|r| version_line(r, &["--version"]))
@@ -158,16 +171,15 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         .arg(dir);
         c
     };
-    let check_ruff = |t: &Timed, out: &[u8]| -> Result<(), String> {
+    let check_ruff = |t: &Timed, out: &[u8]| -> Result<usize, String> {
         if !t.status.success() {
             return Err(format!("ruff ended with {}", t.status));
         }
         let v: serde_json::Value =
             serde_json::from_slice(out).map_err(|e| format!("ruff's JSON does not parse: {e}"))?;
-        if !v.is_array() {
-            return Err("ruff's JSON is not a list of findings".to_string());
-        }
-        Ok(())
+        v.as_array()
+            .map(Vec::len)
+            .ok_or_else(|| "ruff's JSON is not a list of findings".to_string())
     };
     let theirs = match &ruff {
         Some(_) => measure(runs, &out_file, &|| ruff_cmd(&py_dir), &check_ruff),
@@ -176,7 +188,10 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
 
     // One small file: a typical generated script and a Python module of its size.
     let small_scp = tmp.write("small.scp", crate::script(7))?;
-    let small_py = tmp.write("small.py", crate::pycorpus::module(7, crate::script(7).len()))?;
+    let small_py = tmp.write(
+        "small.py",
+        crate::pycorpus::module(7, crate::script(7).len()),
+    )?;
     let small_runs = ctx.reps(50, 10);
     let small_ours = small(small_runs, &|| {
         let mut c = Command::new(&ctx.dialscript);
@@ -187,7 +202,8 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         Some(_) => small(small_runs, &|| ruff_cmd(&small_py)).ok(),
         None => None,
     };
-    let small_true = find_program("true").and_then(|t| small(small_runs, &|| Command::new(&t)).ok());
+    let small_true =
+        find_program("true").and_then(|t| small(small_runs, &|| Command::new(&t)).ok());
 
     let rate = |b: u64, d: Duration| mb_per_s(b, d);
     let our_wall = rate(scp_bytes, ours.wall);
@@ -195,18 +211,22 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     let mut t = Table::new(&[
         "linter",
         "input",
+        "findings (JSON bytes)",
         "wall time",
         "wall MB/s",
         "CPU time (user + sys)",
         "MB per CPU-second",
     ]);
+    let output = |r: &Runs| format!("{} ({})", thousands(r.findings as u64), thousands(r.output));
+    let scp_input = format!(
+        "{} scripts, {} bytes",
+        thousands(scripts.len() as u64),
+        thousands(scp_bytes)
+    );
     t.row(vec![
         format!("dialscript check (median of {})", ours.count),
-        format!(
-            "{} scripts, {} bytes",
-            thousands(scripts.len() as u64),
-            thousands(scp_bytes)
-        ),
+        scp_input.clone(),
+        output(&ours),
         duration(ours.wall),
         significant(our_wall),
         duration(ours.cpu),
@@ -228,6 +248,7 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
                     thousands(sizes.len() as u64),
                     thousands(py_bytes)
                 ),
+                output(r),
                 duration(r.wall),
                 significant(w),
                 duration(r.cpu),
@@ -235,6 +256,7 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
             ]);
             t.row(vec![
                 "ratio, dialscript ÷ ruff".to_string(),
+                String::new(),
                 String::new(),
                 String::new(),
                 rate_ratio(our_wall, w),
@@ -257,9 +279,37 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
             ));
         }
     }
+    t.row(vec![
+        format!(
+            "anchor: dialscript check --ignore ALL (median of {})",
+            bare.count
+        ),
+        scp_input,
+        output(&bare),
+        duration(bare.wall),
+        significant(rate(scp_bytes, bare.wall)),
+        duration(bare.cpu),
+        significant(rate(scp_bytes, bare.cpu)),
+    ]);
     let mut markdown = t.render();
+    markdown.push_str(&format!(
+        "\nThe ratio row divides dialscript's rates by ruff's: above 1, dialscript lints more \
+         bytes per second. dialscript ran {}; ruff ran its default selection, {} in this \
+         version.\n",
+        our_rules(&ctx.dialscript).map_or("all its rules".to_string(), |n| format!(
+            "all {n} of its rules"
+        )),
+        ruff.as_deref()
+            .and_then(|r| ruff_rules(r, &small_py))
+            .map_or("of unknown size".to_string(), |n| format!("{n} rules"))
+    ));
 
-    let mut s = Table::new(&["one small file, whole process", "size", "median wall time", "vs dialscript"]);
+    let mut s = Table::new(&[
+        "one small file, whole process",
+        "size",
+        "median wall time",
+        "vs dialscript",
+    ]);
     s.row(vec![
         format!("dialscript check --format json (median of {small_runs})"),
         format!("{} bytes", thousands(crate::script(7).len() as u64)),
@@ -287,6 +337,7 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     }
     markdown.push('\n');
     markdown.push_str(&s.render());
+    markdown.push_str("\n\"vs dialscript\" is the row's time divided by dialscript's.\n");
     targets.push(Target::new(
         "lint, one small file, whole process",
         "under 5 ms wall",
@@ -294,4 +345,81 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         small_ours < TARGET_SMALL,
     ));
     Ok(Block { markdown, targets })
+}
+
+/// How many lint rules `dialscript explain --list` lists (codes DS1xx and DS2xx; DS0xx are
+/// syntax errors).
+fn our_rules(dialscript: &Path) -> Option<usize> {
+    let mut cmd = Command::new(dialscript);
+    cmd.args(["explain", "--list"]).stdin(Stdio::null());
+    let out = output(cmd, CHILD_TIMEOUT).ok()?;
+    let n = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("DS1") || l.starts_with("DS2"))
+        .count();
+    (n > 0).then_some(n)
+}
+
+/// How many rules ruff enables for `file` by default, from `ruff check --show-settings`.
+fn ruff_rules(ruff: &Path, file: &Path) -> Option<usize> {
+    let mut cmd = Command::new(ruff);
+    cmd.args(["check", "--no-cache", "--show-settings"])
+        .arg(file)
+        .stdin(Stdio::null());
+    let out = output(cmd, CHILD_TIMEOUT).ok()?;
+    count_enabled(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// Counts the entries of the `linter.rules.enabled = [ ... ]` list in ruff's settings dump.
+fn count_enabled(settings: &str) -> Option<usize> {
+    let mut lines = settings
+        .lines()
+        .skip_while(|l| !l.starts_with("linter.rules.enabled"));
+    lines.next()?;
+    Some(
+        lines
+            .take_while(|l| !l.starts_with(']'))
+            .filter(|l| !l.trim().is_empty())
+            .count(),
+    )
+}
+
+/// ruff's binary. The `ruff` on `PATH` can be a wrapper script (pyenv's shims are) whose own
+/// start-up would count against ruff; then the binary that the pip package installed is used,
+/// as its Python module reports it.
+fn find_ruff() -> Option<PathBuf> {
+    use std::io::Read;
+    let found = find_program("ruff")?;
+    let mut head = [0u8; 2];
+    let script = File::open(&found)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"#!");
+    if !script {
+        return Some(found);
+    }
+    let python = find_program("python3")?;
+    let mut cmd = Command::new(python);
+    cmd.args([
+        "-c",
+        "from ruff.__main__ import find_ruff_bin; print(find_ruff_bin())",
+    ])
+    .stdin(Stdio::null());
+    let inner = output(cmd, CHILD_TIMEOUT)
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .filter(|p| p.is_file());
+    Some(inner.unwrap_or(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ruffs_enabled_rules_are_counted() {
+        let dump = "linter.rules.enabled = [\n\tunused-import (F401),\n\tunused-variable (F841),\n]\nlinter.rules.should_fix = [\n\tx (Y1),\n]\n";
+        assert_eq!(count_enabled(dump), Some(2));
+        assert_eq!(count_enabled("nothing"), None);
+    }
 }

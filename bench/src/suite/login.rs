@@ -36,7 +36,8 @@ const SPEEDUP: &str = "1000";
 
 /// pppd's chat: the same dialogue as examples/ozemail.scp, after the same modem commands
 /// that `dialscript run --dial` sends. `\c` sends nothing after CONNECT.
-const CHAT: &str = "TIMEOUT 5\n'' ATZ\nOK ATDT5551234\nCONNECT '\\c'\nervice? p\nsername: demo\nssword: demo\n";
+const CHAT: &str =
+    "TIMEOUT 5\n'' ATZ\nOK ATDT5551234\nCONNECT '\\c'\nervice? p\nsername: demo\nssword: demo\n";
 
 /// Expect, on the port opened as a file, as Expect drives serial lines.
 const EXPECT: &str = "set timeout 5\nlog_user 0\nset port [open [lindex $argv 0] r+]\n\
@@ -101,7 +102,8 @@ impl Server {
 
     /// Waits until a fresh pty is linked and ready for a call.
     fn ready(&self) -> Result<(), String> {
-        self.wait_for("serving", Duration::from_secs(10)).map(|_| ())
+        self.wait_for("serving", Duration::from_secs(10))
+            .map(|_| ())
     }
 
     /// Waits for the report of the call that just ended; true when the login was accepted.
@@ -111,10 +113,13 @@ impl Server {
     }
 }
 
+/// Makes the command for one call on the port at the given path.
+type Start = Box<dyn Fn(&Path) -> Result<Command, String>>;
+
 /// A dialler: how to start it for one call.
 struct Dialler {
     name: &'static str,
-    start: Box<dyn Fn(&Path) -> Result<Command, String>>,
+    start: Start,
     times: Vec<Duration>,
     error: Option<String>,
 }
@@ -162,7 +167,13 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
                 .arg("--port")
                 .arg(link)
                 .args(["--flow", "none", "--dial", "5551234", "--user", USER])
-                .args(["--password-env", PASSWORD_VAR, "--timeout", "30", "--lock-dir"])
+                .args([
+                    "--password-env",
+                    PASSWORD_VAR,
+                    "--timeout",
+                    "30",
+                    "--lock-dir",
+                ])
                 .arg(&lock_dir)
                 .env(PASSWORD_VAR, PASSWORD)
                 .stdin(Stdio::null())
@@ -254,7 +265,11 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
                     d.error = Some(format!(
                         "ended with {}, the ISP {} the login",
                         t.status,
-                        if accepted { "accepted" } else { "did not accept" }
+                        if accepted {
+                            "accepted"
+                        } else {
+                            "did not accept"
+                        }
                     ));
                 }
                 Err(e) => d.error = Some(e),
@@ -299,7 +314,10 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     }
     match (&floor_error, summarize(&floor)) {
         (None, Some(s)) => t.row(vec![
-            format!("anchor: this process, plain reads and writes (median of {})", s.count),
+            format!(
+                "anchor: this process, plain reads and writes (median of {})",
+                s.count
+            ),
             duration(s.median),
             duration(s.min),
             duration(s.max),

@@ -118,7 +118,10 @@ pub fn quietest(
         loads.push(load);
         match result {
             Ok(block) => {
-                if best.as_ref().is_none_or(|(_, l, _)| load.noise() < l.noise()) {
+                if best
+                    .as_ref()
+                    .is_none_or(|(_, l, _)| load.noise() < l.noise())
+                {
                     best = Some((block, load, i));
                 }
             }
@@ -195,7 +198,11 @@ pub fn utc_now() -> String {
         .map_or(0, |d| d.as_secs());
     let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     let rem = secs % 86_400;
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 /// The proleptic Gregorian date of a day number counted from 1970-01-01 (Howard Hinnant's
@@ -251,7 +258,10 @@ mod tests {
     #[test]
     fn targets_say_their_verdict() {
         assert_eq!(Target::new("a", "b", "c".into(), true).verdict(), "met");
-        assert_eq!(Target::new("a", "b", "c".into(), false).verdict(), "**not met**");
+        assert_eq!(
+            Target::new("a", "b", "c".into(), false).verdict(),
+            "**not met**"
+        );
         assert_eq!(Target::unmeasured("a", "b", "c").verdict(), "not measured");
     }
 }

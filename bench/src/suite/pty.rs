@@ -187,10 +187,12 @@ mod tests {
         let slave = pty.slave.take().expect("slave");
         write_all(pty.master.as_fd(), b"login:\r").expect("write");
         let mut d = Dialogue::new(slave.as_fd());
-        d.expect(b"login:\r", Duration::from_secs(5)).expect("arrives raw");
+        d.expect(b"login:\r", Duration::from_secs(5))
+            .expect("arrives raw");
         write_all(slave.as_fd(), b"x\r").expect("answer");
         let mut m = Dialogue::new(pty.master.as_fd());
-        m.expect(b"x\r", Duration::from_secs(5)).expect("no echo, no translation");
+        m.expect(b"x\r", Duration::from_secs(5))
+            .expect("no echo, no translation");
         assert_eq!(drain(pty.master.as_fd()), Ok(0));
         drop(slave);
         let mut buf = [0u8; 16];

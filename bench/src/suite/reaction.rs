@@ -28,6 +28,14 @@ const GAP: Duration = Duration::from_millis(2);
 /// How long a tool has to answer one prompt (its own timeout is 5 s).
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(6);
 
+/// The row of dialscript on the port opened by name, the way it runs on a serial port.
+const PORT: &str = "dialscript run --port";
+/// The row of dialscript on standard input and output, the way pppd runs it.
+const STDIO: &str = "dialscript run --stdio";
+
+/// The name of the floor's row.
+const FLOOR: &str = "anchor: a plain read/write loop";
+
 /// The target median.
 const TARGET: Duration = Duration::from_micros(50);
 
@@ -108,13 +116,19 @@ fn session(pty: &mut Pty, tool: Running, rounds: usize) -> Result<Vec<Duration>,
     Ok(samples.split_off(WARMUP.min(samples.len())))
 }
 
-fn dialscript(ctx: &Ctx, tmp: &TempDir, pty: &Pty, rounds: usize) -> Result<Running, String> {
-    let script = tmp.write(
+/// The script: answer `rounds` prompts.
+fn answer_script(tmp: &TempDir, rounds: usize) -> Result<std::path::PathBuf, String> {
+    tmp.write(
         "answer.scp",
         format!(
             "proc main\r\n   integer n = 0\r\n   while n < {rounds} do\r\n      waitfor \"ogin:\" until 5\r\n      if $SUCCESS then\r\n         transmit \"x^M\"\r\n      endif\r\n      n = n + 1\r\n   endwhile\r\nendproc\r\n"
         ),
-    )?;
+    )
+}
+
+/// dialscript on the port, opened by name as a serial port.
+fn dialscript(ctx: &Ctx, tmp: &TempDir, pty: &Pty, rounds: usize) -> Result<Running, String> {
+    let script = answer_script(tmp, rounds)?;
     let mut cmd = Command::new(&ctx.dialscript);
     cmd.arg("run")
         .arg(&script)
@@ -124,6 +138,21 @@ fn dialscript(ctx: &Ctx, tmp: &TempDir, pty: &Pty, rounds: usize) -> Result<Runn
         .arg(tmp.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Running::spawn(cmd)
+}
+
+/// dialscript as pppd's `connect` program: the line is standard input and output.
+fn dialscript_stdio(ctx: &Ctx, tmp: &TempDir, pty: &Pty, rounds: usize) -> Result<Running, String> {
+    let script = answer_script(tmp, rounds)?;
+    let slave = pty.slave.as_ref().ok_or("the pty's slave is gone")?;
+    let dup = |fd: &std::os::fd::OwnedFd| fd.try_clone().map_err(|e| format!("dup: {e}"));
+    let mut cmd = Command::new(&ctx.dialscript);
+    cmd.arg("run")
+        .arg(&script)
+        .args(["--stdio", "--timeout", "600"])
+        .stdin(Stdio::from(dup(slave)?))
+        .stdout(Stdio::from(dup(slave)?))
         .stderr(Stdio::null());
     Running::spawn(cmd)
 }
@@ -159,6 +188,48 @@ fn expect(tmp: &TempDir, pty: &Pty, rounds: usize) -> Result<Running, String> {
     Running::spawn(cmd)
 }
 
+/// The floor: this package's own answerer, a plain loop of `poll`, `read` and `write` on the
+/// port, started as a process like the tools.
+fn floor(_: &TempDir, pty: &Pty, rounds: usize) -> Result<Running, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("answer")
+        .arg(pty.path())
+        .arg(rounds.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Running::spawn(cmd)
+}
+
+/// `bench-suite answer PORT ROUNDS`: opens the port, makes it raw, and answers `ogin:` with
+/// `x` and a carriage return, `rounds` times, as directly as a program can.
+pub fn answer(port: &std::path::Path, rounds: usize) -> Result<(), String> {
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(port)
+        .map_err(|e| format!("{}: {e}", port.display()))?;
+    crate::suite::pty::make_raw(f.as_fd())?;
+    let mut seen: Vec<u8> = Vec::new();
+    let mut buf = [0u8; 4096];
+    for _ in 0..rounds {
+        loop {
+            if let Some(at) = seen.windows(5).position(|w| w == b"ogin:") {
+                seen.drain(..at + 5);
+                break;
+            }
+            match read(f.as_fd(), &mut buf, Duration::from_secs(5))? {
+                Got::Data(n) => seen.extend_from_slice(&buf[..n]),
+                Got::Nothing => return Ok(()),
+                Got::Closed => return Err("the line closed".to_string()),
+            }
+        }
+        write_all(f.as_fd(), b"x\r")?;
+    }
+    Ok(())
+}
+
 type Starter = fn(&Ctx, &TempDir, &Pty, usize) -> Result<Running, String>;
 
 fn one(ctx: &Ctx, name: &'static str, start: Starter, rounds: usize) -> Outcome {
@@ -177,10 +248,12 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     let measured = ctx.reps(1000, 100);
     // The handshake takes one or two prompts; one more keeps at least `measured` samples.
     let rounds = 1 + WARMUP + measured + 1;
-    let tools: [(&'static str, Starter); 3] = [
-        ("dialscript", dialscript),
+    let tools: [(&'static str, Starter); 5] = [
+        (PORT, dialscript),
+        (STDIO, dialscript_stdio),
         ("pppd's chat", |_, t, p, r| chat(t, p, r)),
         ("Expect", |_, t, p, r| expect(t, p, r)),
+        (FLOOR, |_, t, p, r| floor(t, p, r)),
     ];
     let outcomes: Vec<Outcome> = tools
         .iter()
@@ -194,14 +267,14 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         "median",
         "p99",
         "slowest",
-        "median vs dialscript",
-        "p99 vs dialscript",
+        "median vs `--port`",
+        "p99 vs `--port`",
     ]);
     for o in &outcomes {
         match &o.result {
             Ok(s) => {
                 let (rm, rp) = match &ours {
-                    Ok(us) if o.name != "dialscript" => {
+                    Ok(us) if o.name != PORT => {
                         (speedup(us.median, s.median), speedup(us.p99, s.p99))
                     }
                     _ => (String::new(), String::new()),
@@ -221,34 +294,34 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     }
     let mut markdown = t.render();
     markdown.push_str(
-        "\nA ratio is the peer's time divided by dialscript's: how many times longer the peer \
-         took.\n",
+        "\nA ratio is the row's time divided by that of `dialscript run --port`: how many times \
+         longer it took.\n",
     );
 
     let mut targets = Vec::new();
     match &ours {
         Ok(us) => {
             targets.push(Target::new(
-                "reaction on a pty, median",
+                "reaction on a pty, `dialscript run --port`, median",
                 "under 50 µs",
                 duration(us.median),
                 us.median < TARGET,
             ));
-            let peers: Vec<(&str, Duration)> = outcomes[1..]
+            let peers: Vec<(&str, Duration)> = outcomes[2..4]
                 .iter()
                 .filter_map(|o| o.result.as_ref().ok().map(|s| (o.name, s.median)))
                 .collect();
             let fastest_peer = peers.iter().min_by_key(|(_, d)| *d);
             let measured = match fastest_peer {
                 Some((name, d)) => format!(
-                    "dialscript {}, fastest peer {name} {}",
+                    "dialscript run --port {}, fastest peer {name} {}",
                     duration(us.median),
                     duration(*d)
                 ),
                 None => "no peer could be measured".to_string(),
             };
             let met = fastest_peer.is_some_and(|(_, d)| us.median < *d);
-            targets.push(if peers.len() == outcomes.len() - 1 {
+            targets.push(if peers.len() == 2 {
                 Target::new(
                     "reaction, against chat and Expect",
                     "the fastest median of the three",

@@ -52,7 +52,10 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     let out = output(command(), CHILD_TIMEOUT)?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     if out.status.code() != Some(0) {
-        return Err(format!("`dialscript run` ended with {}: {stdout}", out.status));
+        return Err(format!(
+            "`dialscript run` ended with {}: {stdout}",
+            out.status
+        ));
     }
     let virt = virtual_seconds(&stdout)
         .ok_or_else(|| format!("no virtual duration in the output: {stdout}"))?;

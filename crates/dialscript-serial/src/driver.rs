@@ -47,12 +47,18 @@ pub fn drive(
         }
         let now = clock.elapsed();
         let action = vm.poll(now);
+        // An answer goes out before the events that led to it are shown: showing them (on a
+        // terminal, into a log) takes system calls that must not delay the answer.
+        let written = match &action {
+            Action::Transmit(bytes) => Some(line.write_all(bytes, WRITE_TIMEOUT)),
+            _ => None,
+        };
         for e in vm.take_events() {
             on_event(&e);
         }
         match action {
-            Action::Transmit(bytes) => {
-                if let Err(e) = line.write_all(&bytes, WRITE_TIMEOUT) {
+            Action::Transmit(_) => {
+                if let Some(Err(e)) = written {
                     vm.line_failure(
                         clock.elapsed(),
                         format!("cannot write to {}: {e}", line.name()),

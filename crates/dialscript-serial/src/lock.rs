@@ -208,7 +208,10 @@ mod tests {
         let dev = dir.join("ttyZ");
         fs::write(&dev, b"").expect("device stand-in");
         let first = UucpLock::acquire(&dev, &dir).expect("lock");
-        assert!(matches!(UucpLock::acquire(&dev, &dir), Err(LockError::InUse { .. })));
+        assert!(matches!(
+            UucpLock::acquire(&dev, &dir),
+            Err(LockError::InUse { .. })
+        ));
         // The refused attempt must not have taken the first holder's lock away.
         assert!(first.path().exists());
         drop(first);

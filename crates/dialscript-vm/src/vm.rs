@@ -513,16 +513,6 @@ impl Vm {
         }
     }
 
-    #[inline]
-    fn boolean(&self, op: BoolOp) -> bool {
-        match op {
-            BoolOp::Reg(r) => self.bools[r as usize],
-            BoolOp::Imm(b) => b,
-            BoolOp::Success => self.success,
-            BoolOp::Failure => !self.success,
-        }
-    }
-
     fn str(&self, op: StrOp) -> &[u8] {
         match op {
             StrOp::Reg(r) => &self.strs[r as usize],
@@ -540,12 +530,83 @@ impl Vm {
         }
     }
 
+    /// Runs the instructions that only read and write integer and boolean registers (and
+    /// jump), with the program counter and the register files in locals, until the budget is
+    /// spent or another instruction comes; returns the budget left. These are a script's
+    /// arithmetic and control flow, where a loop spends its time. Division, which can fail,
+    /// is left to [`Vm::run`] with every instruction that has an effect outside the
+    /// registers.
+    #[inline]
+    fn run_registers(&mut self, code: &[Insn], mut budget: u32) -> u32 {
+        fn int(ints: &[i32], op: IntOp) -> i32 {
+            match op {
+                IntOp::Reg(r) => ints[r as usize],
+                IntOp::Imm(v) => v,
+            }
+        }
+        fn boolean(bools: &[bool], success: bool, op: BoolOp) -> bool {
+            match op {
+                BoolOp::Reg(r) => bools[r as usize],
+                BoolOp::Imm(b) => b,
+                BoolOp::Success => success,
+                BoolOp::Failure => !success,
+            }
+        }
+        let ints = &mut self.ints[..];
+        let bools = &mut self.bools[..];
+        let success = self.success;
+        let mut pc = self.pc;
+        while budget > 0 {
+            let Some(insn) = code.get(pc) else { break };
+            let mut next = pc + 1;
+            match *insn {
+                Insn::SetInt { dst, a } => ints[dst as usize] = int(ints, a),
+                Insn::Arith { op, dst, a, b } if op != Arith::Div => {
+                    let (x, y) = (int(ints, a), int(ints, b));
+                    ints[dst as usize] = match op {
+                        Arith::Add => x.wrapping_add(y),
+                        Arith::Sub => x.wrapping_sub(y),
+                        _ => x.wrapping_mul(y),
+                    };
+                }
+                Insn::Neg { dst, a } => ints[dst as usize] = int(ints, a).wrapping_neg(),
+                Insn::Complement { dst, a } => ints[dst as usize] = !int(ints, a),
+                Insn::CmpInt { op, dst, a, b } => {
+                    bools[dst as usize] = op.eval(int(ints, a), int(ints, b))
+                }
+                Insn::CmpBool { eq, dst, a, b } => {
+                    let (x, y) = (boolean(bools, success, a), boolean(bools, success, b));
+                    bools[dst as usize] = (x == y) == eq
+                }
+                Insn::SetBool { dst, a } => bools[dst as usize] = boolean(bools, success, a),
+                Insn::Not { dst, a } => bools[dst as usize] = !boolean(bools, success, a),
+                Insn::Jump { to } => next = to as usize,
+                Insn::Branch { cond, when, to } => {
+                    if boolean(bools, success, cond) == when {
+                        next = to as usize;
+                    }
+                }
+                Insn::BranchCmp { op, a, b, when, to } => {
+                    if op.eval(int(ints, a), int(ints, b)) == when {
+                        next = to as usize;
+                    }
+                }
+                _ => break,
+            }
+            pc = next;
+            budget -= 1;
+        }
+        self.pc = pc;
+        budget
+    }
+
     /// Runs instructions until one needs the driver.
     fn run(&mut self, now: Duration) -> Action {
         let program = Arc::clone(&self.program);
-        let code = &program.code;
+        let code: &[Insn] = &program.code;
         let mut budget = self.limits.instructions_per_poll;
         loop {
+            budget = self.run_registers(code, budget);
             if budget == 0 {
                 return Action::Yield;
             }
@@ -554,40 +615,36 @@ impl Vm {
                 return self.finish(now, Outcome::Completed);
             };
             match insn {
-                Insn::SetInt { dst, a } => {
-                    self.ints[*dst as usize] = self.int(*a);
-                }
                 Insn::Arith { op, dst, a, b } => {
+                    if *op != Arith::Div {
+                        // `run_registers` runs these; only division comes here.
+                        continue;
+                    }
                     let (x, y) = (self.int(*a), self.int(*b));
-                    self.ints[*dst as usize] = match op {
-                        Arith::Add => x.wrapping_add(y),
-                        Arith::Sub => x.wrapping_sub(y),
-                        Arith::Mul => x.wrapping_mul(y),
-                        Arith::Div => {
-                            if y == 0 {
-                                return self.runtime_error(
-                                    now,
-                                    codes::DIVISION_BY_ZERO,
-                                    format!("division by zero ({x} / 0)"),
-                                );
-                            }
-                            x.wrapping_div(y)
-                        }
-                    };
+                    if y == 0 {
+                        return self.runtime_error(
+                            now,
+                            codes::DIVISION_BY_ZERO,
+                            format!("division by zero ({x} / 0)"),
+                        );
+                    }
+                    self.ints[*dst as usize] = x.wrapping_div(y);
                 }
-                Insn::Neg { dst, a } => self.ints[*dst as usize] = self.int(*a).wrapping_neg(),
-                Insn::Complement { dst, a } => self.ints[*dst as usize] = !self.int(*a),
-                Insn::CmpInt { op, dst, a, b } => {
-                    self.bools[*dst as usize] = op.eval(self.int(*a), self.int(*b))
-                }
+                // `run_registers` has run every instruction of these kinds that came before
+                // the budget ran out, and then `run` returned; they never get here.
+                Insn::SetInt { .. }
+                | Insn::Neg { .. }
+                | Insn::Complement { .. }
+                | Insn::CmpInt { .. }
+                | Insn::CmpBool { .. }
+                | Insn::SetBool { .. }
+                | Insn::Not { .. }
+                | Insn::Jump { .. }
+                | Insn::Branch { .. }
+                | Insn::BranchCmp { .. } => continue,
                 Insn::CmpStr { eq, dst, a, b } => {
                     self.bools[*dst as usize] = (self.str(*a) == self.str(*b)) == *eq
                 }
-                Insn::CmpBool { eq, dst, a, b } => {
-                    self.bools[*dst as usize] = (self.boolean(*a) == self.boolean(*b)) == *eq
-                }
-                Insn::SetBool { dst, a } => self.bools[*dst as usize] = self.boolean(*a),
-                Insn::Not { dst, a } => self.bools[*dst as usize] = !self.boolean(*a),
                 Insn::SetStr { dst, a } => {
                     let v = self.str(*a).to_vec();
                     self.strs[*dst as usize] = v;
@@ -609,22 +666,6 @@ impl Vm {
                     v.extend_from_slice(x);
                     v.extend_from_slice(y);
                     self.strs[*dst as usize] = v;
-                }
-                Insn::Jump { to } => {
-                    self.pc = *to as usize;
-                    continue;
-                }
-                Insn::Branch { cond, when, to } => {
-                    if self.boolean(*cond) == *when {
-                        self.pc = *to as usize;
-                        continue;
-                    }
-                }
-                Insn::BranchCmp { op, a, b, when, to } => {
-                    if op.eval(self.int(*a), self.int(*b)) == *when {
-                        self.pc = *to as usize;
-                        continue;
-                    }
                 }
                 Insn::Delay { secs } => {
                     let secs = self.int(*secs);

@@ -126,7 +126,11 @@ pub fn run(
             event: e.kind.clone(),
             span: e.span,
         };
-        let _ = writeln!(err, "{}", transcript::human_line(file, &entry));
+        // One write per line: standard error is unbuffered, and `writeln!` would make the
+        // line and its end two system calls while the script waits.
+        let mut text = transcript::human_line(file, &entry);
+        text.push('\n');
+        let _ = err.write_all(text.as_bytes());
     };
     let show = |e: &Event, err: &mut dyn Write| show_as(e, dialscript_sim::Source::Script, err);
 
