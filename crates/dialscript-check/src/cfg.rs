@@ -190,6 +190,24 @@ impl<'a> Builder<'a> {
         self.nodes[n].succ.push(Edge { to, kind });
     }
 
+    /// The edges of a block's test at `head`: into the body when true, past the block's end
+    /// (`end`) when false, only the one a constant condition can take.
+    fn test_edges(&mut self, head: usize, end: usize, cond: &Expr) {
+        let truth = const_bool(cond);
+        if truth != Some(false) {
+            self.nodes[head].succ.push(Edge {
+                to: head + 1,
+                kind: EdgeKind::True,
+            });
+        }
+        if truth != Some(true) {
+            self.nodes[head].succ.push(Edge {
+                to: end + 1,
+                kind: EdgeKind::False,
+            });
+        }
+    }
+
     fn block(&mut self, body: &'a [Stmt]) {
         for s in body {
             self.stmt(s);
@@ -228,19 +246,7 @@ impl<'a> Builder<'a> {
                 self.block(body);
                 let end = self.push(Op::EndIf(s));
                 self.next_edge(end, EdgeKind::Next);
-                let truth = const_bool(cond);
-                if truth != Some(false) {
-                    self.nodes[head].succ.push(Edge {
-                        to: head + 1,
-                        kind: EdgeKind::True,
-                    });
-                }
-                if truth != Some(true) {
-                    self.nodes[head].succ.push(Edge {
-                        to: end + 1,
-                        kind: EdgeKind::False,
-                    });
-                }
+                self.test_edges(head, end, cond);
             }
             StmtKind::While { cond, body, .. } => {
                 let head = self.push(Op::LoopHead(s, cond));
@@ -250,19 +256,7 @@ impl<'a> Builder<'a> {
                     to: head,
                     kind: EdgeKind::Jump,
                 });
-                let truth = const_bool(cond);
-                if truth != Some(false) {
-                    self.nodes[head].succ.push(Edge {
-                        to: head + 1,
-                        kind: EdgeKind::True,
-                    });
-                }
-                if truth != Some(true) {
-                    self.nodes[head].succ.push(Edge {
-                        to: end + 1,
-                        kind: EdgeKind::False,
-                    });
-                }
+                self.test_edges(head, end, cond);
             }
             _ => {
                 let n = self.push(Op::Stmt(s));

@@ -65,6 +65,23 @@ pub fn load_profile(isp: &IspArgs) -> Result<Profile, String> {
     ))
 }
 
+/// What `run` and `serve` both take from their options: the simulated ISP's profile, its
+/// faults, and the password when one was given.
+pub type IspOptions = (Profile, Vec<Fault>, Option<Vec<u8>>);
+
+/// The simulated ISP, its faults and the password, as `run` and `serve` both take them.
+pub fn isp_options(
+    isp: &IspArgs,
+    faults: &[String],
+    password: &PasswordArgs,
+) -> Result<IspOptions, String> {
+    Ok((
+        load_profile(isp)?,
+        parse_faults(faults)?,
+        read_password(password)?,
+    ))
+}
+
 /// Parses `--fault` names.
 pub fn parse_faults(names: &[String]) -> Result<Vec<Fault>, String> {
     names.iter().map(|f| Fault::parse(f)).collect()
@@ -136,16 +153,8 @@ pub fn load_program(
 
 /// Runs `run`; returns the exit code.
 pub fn run(args: &RunArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let profile = match load_profile(&args.isp) {
-        Ok(p) => p,
-        Err(e) => return usage(err, &e),
-    };
-    let faults = match parse_faults(&args.faults) {
-        Ok(f) => f,
-        Err(e) => return usage(err, &e),
-    };
-    let password = match read_password(&args.password) {
-        Ok(p) => p,
+    let (profile, faults, password) = match isp_options(&args.isp, &args.faults, &args.password) {
+        Ok(x) => x,
         Err(e) => return usage(err, &e),
     };
     let (file, program) = match load_program(&args.script, err) {

@@ -20,7 +20,7 @@ use nix::pty::openpty;
 use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
 
 use crate::args::ServeArgs;
-use crate::commands::run::{load_profile, parse_faults, read_password};
+use crate::commands::run::isp_options;
 use crate::transcript::escape;
 
 /// What every call needs.
@@ -65,16 +65,8 @@ impl Setup {
 
 /// Runs `serve`; returns the exit code.
 pub fn run(args: &ServeArgs, _out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let profile = match load_profile(&args.isp) {
-        Ok(p) => p,
-        Err(e) => return usage(err, &e),
-    };
-    let faults = match parse_faults(&args.faults) {
-        Ok(f) => f,
-        Err(e) => return usage(err, &e),
-    };
-    let password = match read_password(&args.password) {
-        Ok(p) => p,
+    let (profile, faults, password) = match isp_options(&args.isp, &args.faults, &args.password) {
+        Ok(x) => x,
         Err(e) => return usage(err, &e),
     };
     let credentials = match (&args.user, password) {
