@@ -83,25 +83,10 @@ fn render(file: &SourceFile, isp: &str, run: &SimRun) -> String {
 
 /// Every byte string an entry carries.
 fn payloads(e: &Entry) -> Vec<Vec<u8>> {
-    match &e.event {
-        EventKind::Sent(b)
-        | EventKind::Received(b)
-        | EventKind::GotAddress(b)
-        | EventKind::SetIpAddr(b) => vec![b.clone()],
-        EventKind::Waiting { patterns, .. } => patterns.clone(),
-        EventKind::Matched { pattern, .. } => vec![pattern.clone()],
-        EventKind::Note(n) => vec![n.as_bytes().to_vec()],
-        EventKind::Finished(o) => vec![format!("{o:?}").into_bytes()],
-        EventKind::WaitTimedOut
-        | EventKind::Delay(_)
-        | EventKind::SetPort(_)
-        | EventKind::Keyboard(_) => Vec::new(),
-    }
+    dialscript_tests::payloads(&e.event)
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
-}
+use dialscript_tests::contains;
 
 /// Whether any entry shows the password: as typed, as translated for sending, or escaped the
 /// way the transcript writes bytes.

@@ -92,27 +92,12 @@ fn run_to_end(src: &str) -> String {
     String::from_utf8(sent).expect("the test scripts send ASCII")
 }
 
-/// Every byte string an event carries, for leak checks.
+/// Every byte string an entry carries.
 fn payloads(e: &Event) -> Vec<Vec<u8>> {
-    match &e.kind {
-        EventKind::Sent(b)
-        | EventKind::Received(b)
-        | EventKind::GotAddress(b)
-        | EventKind::SetIpAddr(b) => vec![b.clone()],
-        EventKind::Waiting { patterns, .. } => patterns.clone(),
-        EventKind::Matched { pattern, .. } => vec![pattern.clone()],
-        EventKind::Note(n) => vec![n.as_bytes().to_vec()],
-        EventKind::Finished(o) => vec![format!("{o:?}").into_bytes()],
-        EventKind::WaitTimedOut
-        | EventKind::Delay(_)
-        | EventKind::SetPort(_)
-        | EventKind::Keyboard(_) => Vec::new(),
-    }
+    dialscript_tests::payloads(&e.kind)
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
-}
+use dialscript_tests::contains;
 
 /// Asserts that no event shows the password, as typed or as translated for sending.
 fn assert_no_password(events: &[Event]) {
