@@ -12,6 +12,11 @@
 //!
 //! Every generated script is meant to parse without diagnostics, which the tests of this
 //! crate check.
+//!
+//! The other modules serve the benchmark suite that `bench/run.sh` drives and that writes
+//! BENCHMARKS.md: [`pycorpus`] generates the Python code ruff is measured on, [`suite`] holds
+//! the benchmarks against the peers, and [`probe`], [`process`], [`stats`] and [`report`] are
+//! their load measurement, child processes, statistics and Markdown.
 
 pub mod probe;
 pub mod process;
