@@ -499,7 +499,7 @@ fn name() -> impl Strategy<Value = String> {
 
 fn ident() -> impl Strategy<Value = Ident> {
     name().prop_map(|name| Ident {
-        name,
+        name: name.into(),
         span: Span::default(),
     })
 }
@@ -561,7 +561,7 @@ fn string_bytes() -> impl Strategy<Value = Vec<u8>> {
 fn leaf() -> impl Strategy<Value = Expr> {
     prop_oneof![
         3 => (0..=2_147_483_647i64).prop_map(|n| expr_of(ExprKind::Int(n))),
-        3 => string_bytes().prop_map(|s| expr_of(ExprKind::Str(s))),
+        3 => string_bytes().prop_map(|s| expr_of(ExprKind::Str(s.into()))),
         1 => any::<bool>().prop_map(|b| expr_of(ExprKind::Bool(b))),
         3 => ident().prop_map(|i| expr_of(ExprKind::Var(i))),
         2 => sys_var().prop_map(|v| expr_of(ExprKind::Sys(v))),

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnOp};
+use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Name, Stmt, StmtKind, UnOp};
 
 use crate::semantic::{ProcInfo, has_getip, stmt_exprs, strip};
 
@@ -171,7 +171,7 @@ impl<'a> Cfg<'a> {
 
 struct Builder<'a> {
     nodes: Vec<Node<'a>>,
-    labels: HashMap<String, usize>,
+    labels: HashMap<Name, usize>,
     /// Jumps to resolve once all labels are known: (from node, label, edge kind).
     pending: Vec<(usize, &'a Ident, EdgeKind)>,
 }

@@ -173,7 +173,7 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
             .any(|e| in_comp(e.to) && e.to != t);
         let iterations = (passes + i64::from(entered_elsewhere)).max(1) as u64;
         return Some(CountedLoop {
-            counter: var.name.clone(),
+            counter: var.name.to_string(),
             iterations,
         });
     }

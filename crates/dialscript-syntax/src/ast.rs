@@ -7,6 +7,11 @@
 
 use crate::span::Span;
 
+/// The text of a name. Names are short, so it is held inline (up to 24 bytes) rather than in
+/// a heap allocation of its own: a typical script has dozens of names, and allocating and
+/// freeing each was a tenth of the parse.
+pub type Name = compact_str::CompactString;
+
 /// A whole script: its procedures, in file order.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Script {
@@ -40,14 +45,14 @@ pub struct Proc {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ident {
     /// The name as written.
-    pub name: String,
+    pub name: Name,
     /// Where it is written.
     pub span: Span,
 }
 
 impl Ident {
     /// The name folded to lowercase, the form in which names compare.
-    pub fn key(&self) -> String {
+    pub fn key(&self) -> Name {
         self.name.to_ascii_lowercase()
     }
 
@@ -266,7 +271,7 @@ pub enum ExprKind {
     /// meaningful, which the checker tests).
     Int(i64),
     /// A string literal: the raw bytes between the quotes, escapes untranslated.
-    Str(Vec<u8>),
+    Str(StrBytes),
     /// `TRUE` or `FALSE`.
     Bool(bool),
     /// A variable.
@@ -283,6 +288,57 @@ pub enum ExprKind {
     Getip(Option<Box<Expr>>),
     /// Stands in for an expression that failed to parse (a diagnostic says why).
     Error,
+}
+
+/// The bytes of a string literal. Most literals (`"ogin:"`, `"^M"`) are a few bytes, held
+/// inline up to 16 bytes, so that the tree does not make one heap allocation per literal.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct StrBytes(smallvec::SmallVec<[u8; 16]>);
+
+impl StrBytes {
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for StrBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for StrBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<&[u8]> for StrBytes {
+    fn from(bytes: &[u8]) -> Self {
+        StrBytes(smallvec::SmallVec::from_slice(bytes))
+    }
+}
+
+impl From<Vec<u8>> for StrBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        StrBytes(smallvec::SmallVec::from_vec(bytes))
+    }
+}
+
+impl PartialEq<[u8]> for StrBytes {
+    fn eq(&self, other: &[u8]) -> bool {
+        *self.0 == *other
+    }
+}
+
+/// Prints as the byte list a `Vec<u8>` prints as.
+impl std::fmt::Debug for StrBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.as_slice().fmt(f)
+    }
 }
 
 /// Unary operators.

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::ast::{
-    BinOp, Expr, ExprKind, Ident, Proc, Script, Stmt, StmtKind, SysVar, Target, Type, UnOp,
+    BinOp, Expr, ExprKind, Ident, Name, Proc, Script, Stmt, StmtKind, SysVar, Target, Type, UnOp,
 };
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -88,11 +88,11 @@ pub struct ProcInfo<'a> {
     /// Variables in declaration order (first declaration of each name).
     pub vars: Vec<VarInfo<'a>>,
     /// Lowercase name to index in `vars`.
-    pub var_index: HashMap<String, usize>,
+    pub var_index: HashMap<Name, usize>,
     /// Labels in order (first definition of each name).
     pub labels: Vec<LabelInfo<'a>>,
     /// Lowercase name to index in `labels`.
-    pub label_index: HashMap<String, usize>,
+    pub label_index: HashMap<Name, usize>,
     /// Second declarations: (the duplicate, index of the first).
     pub duplicate_vars: Vec<(&'a Ident, usize)>,
     /// Second label definitions: (the duplicate, index of the first).
@@ -141,7 +141,7 @@ impl<'a> ProcInfo<'a> {
 pub fn analyze(script: &Script) -> Semantic<'_> {
     let mut procs = Vec::new();
     let mut main = None;
-    let mut seen: HashMap<String, &Ident> = HashMap::new();
+    let mut seen: HashMap<Name, &Ident> = HashMap::new();
     let mut duplicate_procs = Vec::new();
     for p in &script.procs {
         let key = p.name.key();

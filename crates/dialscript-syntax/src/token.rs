@@ -94,7 +94,18 @@ macro_rules! keywords {
                 if word.len() < 2 || word.len() > 9 {
                     return None;
                 }
-                let packed = pack_short_word(word);
+                Self::from_packed(pack_short_word(word))
+            }
+
+            /// [`Kw::from_word`] for a word of `len` bytes, 2 to 8, given as the integer its
+            /// bytes make in little-endian order (zero above the word). The lexer has the
+            /// word's bytes in a register already when it knows where the word ends.
+            pub(crate) fn from_prefix(prefix: u64, len: usize) -> Option<Kw> {
+                debug_assert!((2..=8).contains(&len));
+                Self::from_packed(u128::from(prefix) | (len as u128) << 120 | CASE_BITS)
+            }
+
+            fn from_packed(packed: u128) -> Option<Kw> {
                 let (key, kw) = KW_TABLE[kw_slot(packed, KW_MUL)];
                 if key == packed { kw } else { None }
             }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use dialscript_syntax::ast::{
-    BinOp, Expr, ExprKind, Script, Stmt, StmtKind, SysVar, Target, Type, UnOp,
+    BinOp, Expr, ExprKind, Name, Script, Stmt, StmtKind, SysVar, Target, Type, UnOp,
 };
 use dialscript_syntax::diagnostic::Diagnostic;
 use dialscript_syntax::sema::{self, ProcInfo};
@@ -65,9 +65,9 @@ struct Compiler {
     /// Where each label is, once placed.
     labels: Vec<Option<u32>>,
     /// The label of each user label name.
-    named: HashMap<String, Label>,
+    named: HashMap<Name, Label>,
     /// Registers of variables, by lowercase name.
-    vars: HashMap<String, (Type, u32)>,
+    vars: HashMap<Name, (Type, u32)>,
     /// First free temporary and the high-water mark, per register file.
     temp: [u32; 3],
     base: [u32; 3],

@@ -42,7 +42,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // Adding `raw` is safe only when every literal in the value means the same raw.
             let literals_plain = !any_expr(
                 value,
-                &|e| matches!(&e.kind, ExprKind::Str(raw) if dialscript_syntax::translate(raw) != *raw),
+                &|e| matches!(&e.kind, ExprKind::Str(raw) if dialscript_syntax::translate(raw) != raw.as_slice()),
             );
             let d = cx
                 .diag(

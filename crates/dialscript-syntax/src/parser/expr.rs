@@ -136,11 +136,11 @@ fn primary<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (Expr, u32)> {
         }
         TokenKind::Str => {
             let raw = &cx.src[t.span.start as usize + 1..t.span.end as usize - 1];
-            leaf(ExprKind::Str(raw.to_vec()))
+            leaf(ExprKind::Str(raw.into()))
         }
         TokenKind::UnclosedStr => {
             let raw = &cx.src[t.span.start as usize + 1..t.span.end as usize];
-            leaf(ExprKind::Str(raw.to_vec()))
+            leaf(ExprKind::Str(raw.into()))
         }
         TokenKind::Kw(Kw::True) => leaf(ExprKind::Bool(true)),
         TokenKind::Kw(Kw::False) => leaf(ExprKind::Bool(false)),

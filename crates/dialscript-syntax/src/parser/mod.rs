@@ -16,7 +16,7 @@ mod stmt;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashSet;
 
-use crate::ast::{Ident, Proc, Script};
+use crate::ast::{Ident, Name, Proc, Script};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::lexer;
@@ -163,7 +163,7 @@ pub(crate) struct Cx<'a> {
     pub(crate) nest: Cell<u32>,
     /// Names declared so far that are also switch.inf keys, to tell a `COMMAND=` line of
     /// switch.inf from an assignment to a variable of that name.
-    pub(crate) declared: RefCell<HashSet<String>>,
+    pub(crate) declared: RefCell<HashSet<Name>>,
     lines: OnceCell<Vec<u32>>,
 }
 
@@ -177,8 +177,8 @@ impl<'a> Cx<'a> {
         // Names are ASCII, for which `from_utf8` is a quick check; the lossy conversion (which
         // walks the bytes in chunks) is only a fallback.
         let name = match std::str::from_utf8(text) {
-            Ok(s) => s.to_owned(),
-            Err(_) => String::from_utf8_lossy(text).into_owned(),
+            Ok(s) => Name::new(s),
+            Err(_) => Name::from(String::from_utf8_lossy(text)),
         };
         Ident { name, span: t.span }
     }
@@ -431,7 +431,7 @@ fn parse_proc<'a>(cx: &Cx<'a>, i: Toks<'a>) -> (Toks<'a>, Proc) {
         Err(e) => {
             cx.report_err(e);
             Ident {
-                name: String::new(),
+                name: Name::default(),
                 span: Span::empty(kw.span.end),
             }
         }
