@@ -11,7 +11,7 @@ use crate::ast::{BinOp, Expr, ExprKind, UnOp};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use crate::token::{Kw, TokenKind};
+use crate::token::{Kw, Token, TokenKind};
 
 /// The largest magnitude an integer literal may have (2147483648 is allowed so that
 /// `-2147483648` can be written; the checker rejects it without the minus).
@@ -19,8 +19,54 @@ const MAX_LITERAL: i64 = 1 << 31;
 
 /// Parses a whole expression.
 pub(crate) fn parse_expr<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Expr> {
+    // Most expressions are one literal or name (`transmit "^M"`, `until 30`): those are
+    // built here, without the trip down through every precedence level.
+    let t = i.peek();
+    if binop(i.peek2().kind).is_none()
+        && let Some(kind) = leaf(cx, t)
+    {
+        return Ok((i.bump(), Expr { kind, span: t.span }));
+    }
     let (i, (e, _)) = binary(cx, i, 1)?;
     Ok((i, e))
+}
+
+/// The expression a one-token operand stands for, or `None` when `t` does not make one.
+fn leaf(cx: &Cx<'_>, t: Token) -> Option<ExprKind> {
+    Some(match t.kind {
+        TokenKind::Int => {
+            let digits = cx.text(t.span);
+            let mut value: i64 = 0;
+            for &d in digits {
+                value = (value * 10 + i64::from(d - b'0')).min(MAX_LITERAL + 1);
+            }
+            if value > MAX_LITERAL {
+                cx.report(
+                    Diagnostic::error(
+                        codes::INTEGER_OUT_OF_RANGE,
+                        t.span,
+                        "integer literal out of range",
+                    )
+                    .with_label("larger than 2147483647")
+                    .with_help("integers are 32-bit: from -2147483648 to 2147483647"),
+                );
+                value = MAX_LITERAL;
+            }
+            ExprKind::Int(value)
+        }
+        TokenKind::Str => {
+            ExprKind::Str(cx.src[t.span.start as usize + 1..t.span.end as usize - 1].into())
+        }
+        TokenKind::UnclosedStr => {
+            ExprKind::Str(cx.src[t.span.start as usize + 1..t.span.end as usize].into())
+        }
+        TokenKind::Kw(Kw::True) => ExprKind::Bool(true),
+        TokenKind::Kw(Kw::False) => ExprKind::Bool(false),
+        TokenKind::Ident => ExprKind::Var(cx.ident(t)),
+        TokenKind::Sys(v) => ExprKind::Sys(v),
+        TokenKind::Error => ExprKind::Error,
+        _ => return None,
+    })
 }
 
 fn binop(kind: TokenKind) -> Option<BinOp> {
@@ -112,41 +158,10 @@ fn unary<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (Expr, u32)> {
 /// `primary = INTEGER | STRING | "TRUE" | "FALSE" | IDENT | SYSVAR | "(" expr ")" | getip_expr`
 fn primary<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (Expr, u32)> {
     let t = i.peek();
-    let leaf = |kind| Ok((i.bump(), (Expr { kind, span: t.span }, 1)));
+    if let Some(kind) = leaf(cx, t) {
+        return Ok((i.bump(), (Expr { kind, span: t.span }, 1)));
+    }
     match t.kind {
-        TokenKind::Int => {
-            let digits = cx.text(t.span);
-            let mut value: i64 = 0;
-            for &d in digits {
-                value = (value * 10 + i64::from(d - b'0')).min(MAX_LITERAL + 1);
-            }
-            if value > MAX_LITERAL {
-                cx.report(
-                    Diagnostic::error(
-                        codes::INTEGER_OUT_OF_RANGE,
-                        t.span,
-                        "integer literal out of range",
-                    )
-                    .with_label("larger than 2147483647")
-                    .with_help("integers are 32-bit: from -2147483648 to 2147483647"),
-                );
-                value = MAX_LITERAL;
-            }
-            leaf(ExprKind::Int(value))
-        }
-        TokenKind::Str => {
-            let raw = &cx.src[t.span.start as usize + 1..t.span.end as usize - 1];
-            leaf(ExprKind::Str(raw.into()))
-        }
-        TokenKind::UnclosedStr => {
-            let raw = &cx.src[t.span.start as usize + 1..t.span.end as usize];
-            leaf(ExprKind::Str(raw.into()))
-        }
-        TokenKind::Kw(Kw::True) => leaf(ExprKind::Bool(true)),
-        TokenKind::Kw(Kw::False) => leaf(ExprKind::Bool(false)),
-        TokenKind::Ident => leaf(ExprKind::Var(cx.ident(t))),
-        TokenKind::Sys(v) => leaf(ExprKind::Sys(v)),
-        TokenKind::Error => leaf(ExprKind::Error),
         TokenKind::LParen => nested(cx, t.span, || {
             let (i, (inner, depth)) = binary(cx, i.bump(), 1)?;
             let close = i.peek();

@@ -174,12 +174,9 @@ impl<'a> Cx<'a> {
 
     pub(crate) fn ident(&self, t: Token) -> Ident {
         let text = self.text(t.span);
-        // Names are ASCII, for which `from_utf8` is a quick check; the lossy conversion (which
+        // Names are ASCII, for which the UTF-8 check is quick; the lossy conversion (which
         // walks the bytes in chunks) is only a fallback.
-        let name = match std::str::from_utf8(text) {
-            Ok(s) => Name::new(s),
-            Err(_) => Name::from(String::from_utf8_lossy(text)),
-        };
+        let name = Name::from_utf8(text).unwrap_or_else(|_| String::from_utf8_lossy(text).into());
         Ident { name, span: t.span }
     }
 
