@@ -120,65 +120,91 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     };
     let fix = (args.fix || args.diff).then_some(args.unsafe_fixes);
     // Every format but SARIF is a concatenation of per-file pieces: the thread that checked a
-    // file also renders its piece and then drops the file's text, so that rendering runs on
-    // all cores and the texts of thousands of files are not all held until the end.
+    // file also renders its piece and drops the file, keeping only what the summary needs,
+    // and the pieces are written out in input order as soon as they are ready. Output starts
+    // at once and memory stays flat however many files there are.
     let prerender = !args.diff && args.format != Format::Sarif;
-    let results = parallel_map(&jobs, |(path, options)| {
-        let bytes = files::read_script(path)?;
-        let mut report = check_bytes(&display_path(path), bytes, options, fix);
-        if !prerender {
-            return Ok((report, Vec::new()));
-        }
-        let piece = match args.format {
-            Format::Human => {
-                render::human(&report.file, &report.diagnostics, color, DEFAULT_WIDTH).into_bytes()
-            }
-            Format::Concise => render::concise(&report.file, &report.diagnostics).into_bytes(),
-            Format::Github => render::github(&report.file, &report.diagnostics).into_bytes(),
-            Format::Json => render::json_fragment(&report.file, &report.diagnostics)
-                .map_err(|e| format!("cannot render the report: {e}"))?,
-            Format::Sarif => Vec::new(),
-        };
-        report.file = SourceFile::new(report.file.name(), Vec::new());
-        Ok((report, piece))
-    });
-
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    if prerender && args.format == Format::Json {
+        render::write_json_start(&mut out)?;
+    }
+    let mut tally = Tally::default();
     let mut reports = Vec::new();
-    let mut pieces = Vec::new();
-    for ((path, _), result) in jobs.iter().zip(results) {
-        match result {
-            Ok((r, piece)) => {
-                reports.push(r);
-                pieces.push(piece);
+    let mut json_files = Vec::new();
+    let mut first_piece = true;
+    let mut write_error: Option<std::io::Error> = None;
+    parallel_ordered(
+        &jobs,
+        |(path, options)| -> Result<(Tally, FileReport, Vec<u8>), String> {
+            let bytes = files::read_script(path)?;
+            let mut report = check_bytes(&display_path(path), bytes, options, fix);
+            let counts = Tally::of(&report);
+            if !prerender {
+                return Ok((counts, report, Vec::new()));
+            }
+            let piece = match args.format {
+                Format::Human => {
+                    render::human(&report.file, &report.diagnostics, color, DEFAULT_WIDTH)
+                        .into_bytes()
+                }
+                Format::Concise => render::concise(&report.file, &report.diagnostics).into_bytes(),
+                Format::Github => render::github(&report.file, &report.diagnostics).into_bytes(),
+                Format::Json => render::json_fragment(&report.file, &report.diagnostics)
+                    .map_err(|e| format!("cannot render the report: {e}"))?,
+                Format::Sarif => Vec::new(),
+            };
+            // Only the counts, the name and any fixed bytes are needed from here on.
+            report.file = SourceFile::new(report.file.name(), Vec::new());
+            report.diagnostics = Vec::new();
+            Ok((counts, report, piece))
+        },
+        |i, result| match result {
+            Ok((counts, report, piece)) => {
+                tally.add(&counts);
+                if prerender {
+                    if args.fix
+                        && let Some(new) = &report.fixed
+                        && let Err(e) = std::fs::write(report.file.name(), new)
+                    {
+                        input_errors.push(files::InputError {
+                            path: PathBuf::from(report.file.name()),
+                            message: format!("cannot write the fixes: {}", files::io_message(&e)),
+                        });
+                    }
+                    let written = if args.format == Format::Json {
+                        json_files.push(render::JsonFile {
+                            file: report.file.name().to_string(),
+                            max_duration_s: report.max_duration,
+                        });
+                        render::write_json_fragment(&mut out, &piece, &mut first_piece)
+                    } else {
+                        out.write_all(&piece)
+                    };
+                    if let Err(e) = written {
+                        write_error.get_or_insert(e);
+                    }
+                } else {
+                    reports.push(report);
+                }
             }
             Err(message) => input_errors.push(files::InputError {
-                path: path.clone(),
+                path: jobs[i].0.clone(),
                 message,
             }),
-        }
+        },
+    );
+    if let Some(e) = write_error {
+        return Err(e);
     }
-
-    let (mut errors, mut warnings, mut advice, mut fixable, mut fixed_files, mut fixes) =
-        (0, 0, 0, 0, 0, 0);
-    for r in &reports {
-        for d in &r.diagnostics {
-            match d.severity {
-                Severity::Error => errors += 1,
-                Severity::Warning => warnings += 1,
-                Severity::Advice => advice += 1,
-            }
-            if d.fix
-                .as_ref()
-                .is_some_and(|f| f.applicability == dialscript_syntax::Applicability::Safe)
-            {
-                fixable += 1;
-            }
-        }
-        fixes += r.fixes;
-        if r.fixed.is_some() {
-            fixed_files += 1;
-        }
-    }
+    let Tally {
+        files: checked,
+        errors,
+        warnings,
+        advice,
+        fixable,
+        fixed_files,
+        fixes,
+    } = tally;
 
     if args.diff {
         let mut changed = false;
@@ -207,7 +233,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         });
     }
 
-    if args.fix {
+    if args.fix && !prerender {
         for r in &reports {
             if let Some(new) = &r.fixed
                 && let Err(e) = std::fs::write(r.file.name(), new)
@@ -221,25 +247,12 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     }
 
     // Standard output is line-buffered, and a JSON or SARIF report is one line of megabytes,
-    // which it would pass on a kilobyte at a time, scanning each piece for a line end. Write
-    // in large pieces instead, and flush before anything goes to standard error.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    // which it would pass on a kilobyte at a time, scanning each piece for a line end; `out`
+    // writes in large pieces instead, and is flushed before anything goes to standard error.
     match args.format {
-        Format::Human | Format::Concise | Format::Github => {
-            for piece in &pieces {
-                out.write_all(piece)?;
-            }
-        }
+        Format::Human | Format::Concise | Format::Github => {}
         Format::Json => {
-            let fragments: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
-            let files: Vec<render::JsonFile> = reports
-                .iter()
-                .map(|r| render::JsonFile {
-                    file: r.file.name().to_string(),
-                    max_duration_s: r.max_duration,
-                })
-                .collect();
-            render::write_json_report(&mut out, &fragments, &files)?;
+            render::write_json_end(&mut out, &json_files)?;
             writeln!(out)?;
         }
         Format::Sarif => {
@@ -261,7 +274,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
             err,
             "{}",
             summary(
-                reports.len(),
+                checked,
                 [errors, warnings, advice],
                 fixable,
                 fixes,
@@ -314,38 +327,99 @@ fn display_path(p: &Path) -> String {
     }
 }
 
-/// Maps `f` over `items` on all cores, keeping the input order in the result.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// What the summary line and the exit code need from the files checked.
+#[derive(Default)]
+struct Tally {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    advice: usize,
+    fixable: usize,
+    fixed_files: usize,
+    fixes: usize,
+}
+
+impl Tally {
+    /// The counts of one file.
+    fn of(r: &FileReport) -> Tally {
+        let mut t = Tally {
+            files: 1,
+            fixes: r.fixes,
+            fixed_files: usize::from(r.fixed.is_some()),
+            ..Tally::default()
+        };
+        for d in &r.diagnostics {
+            match d.severity {
+                Severity::Error => t.errors += 1,
+                Severity::Warning => t.warnings += 1,
+                Severity::Advice => t.advice += 1,
+            }
+            if d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == dialscript_syntax::Applicability::Safe)
+            {
+                t.fixable += 1;
+            }
+        }
+        t
+    }
+
+    fn add(&mut self, o: &Tally) {
+        self.files += o.files;
+        self.errors += o.errors;
+        self.warnings += o.warnings;
+        self.advice += o.advice;
+        self.fixable += o.fixable;
+        self.fixed_files += o.fixed_files;
+        self.fixes += o.fixes;
+    }
+}
+
+/// Runs `f` over `items` on all cores and hands each result to `sink` on this thread, in
+/// input order, as soon as it and every result before it are ready. Threads take the next
+/// item when they finish one, so a few large files do not leave a core idle; results that
+/// come early wait in a small reorder buffer.
+fn parallel_ordered<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(usize, R),
+) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len().max(1));
     if threads <= 1 {
-        return items.iter().map(f).collect();
+        for (i, x) in items.iter().enumerate() {
+            sink(i, f(x));
+        }
+        return;
     }
-    // Interleaved assignment spreads large and small files over the threads.
-    let f = &f;
-    let mut parts: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    items
-                        .iter()
-                        .enumerate()
-                        .skip(t)
-                        .step_by(threads)
-                        .map(|(i, x)| (i, f(x)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
+    let (f, next) = (&f, &next);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(x) = items.get(i) else { break };
+                    if tx.send((i, f(x))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0;
+        for (i, r) in rx {
+            waiting.insert(i, r);
+            while let Some(r) = waiting.remove(&due) {
+                sink(due, r);
+                due += 1;
+            }
+        }
     });
-    let mut all: Vec<(usize, R)> = parts.iter_mut().flat_map(std::mem::take).collect();
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, r)| r).collect()
 }
 
 fn plural(n: usize, word: &str) -> String {
