@@ -126,7 +126,7 @@ fn equal(w: u64, b: u8) -> u64 {
 /// `[A-Za-z0-9_]`.
 #[inline(always)]
 fn ident_bytes(w: u64) -> u64 {
-    between(w, 0x2F, 0x3A) | between(w | ONES * 0x20, 0x60, 0x7B) | equal(w, b'_')
+    between(w, 0x2F, 0x3A) | between(w | (ONES * 0x20), 0x60, 0x7B) | equal(w, b'_')
 }
 
 /// Space, tab, vertical tab, form feed, CR and LF.
@@ -617,7 +617,9 @@ mod tests {
     /// neighbour would show up as a wrong bit).
     #[test]
     fn class_masks_are_exact_for_every_byte() {
-        let classes: [(fn(u64) -> u64, fn(u8) -> bool); 4] = [
+        type Mask = fn(u64) -> u64;
+        type Scalar = fn(u8) -> bool;
+        let classes: [(Mask, Scalar); 4] = [
             (ident_bytes, |b| b.is_ascii_alphanumeric() || b == b'_'),
             (blank_bytes, |b| {
                 matches!(b, b' ' | b'\t' | 0x0B | 0x0C | b'\n' | b'\r')
