@@ -16,6 +16,9 @@ use crate::line::{Flow, Line, Read, Settings};
 pub struct SerialLine {
     port: TTYPort,
     name: String,
+    /// Set once the port has said it has no modem lines (a pty), so that the carrier is not
+    /// asked for again before every wait.
+    no_modem_lines: bool,
 }
 
 impl std::fmt::Debug for SerialLine {
@@ -76,6 +79,7 @@ impl SerialLine {
         Ok(SerialLine {
             port,
             name: path.to_string(),
+            no_modem_lines: false,
         })
     }
 
@@ -84,6 +88,7 @@ impl SerialLine {
         SerialLine {
             port,
             name: name.into(),
+            no_modem_lines: false,
         }
     }
 }
@@ -167,8 +172,20 @@ impl Line for SerialLine {
     }
 
     fn carrier(&mut self) -> Option<bool> {
-        // A pty has no modem lines (ENOTTY): then the carrier is unknown, not lost.
-        self.port.read_carrier_detect().ok()
+        // A pty has no modem lines (ENOTTY): then the carrier is unknown, not lost, and stays
+        // unknown.
+        if self.no_modem_lines {
+            return None;
+        }
+        match self.port.read_carrier_detect() {
+            Ok(cd) => Some(cd),
+            Err(e) => {
+                // serialport keeps only the errno's text; ENOTTY is the one answer that
+                // will not change. Any other failure is asked about again next time.
+                self.no_modem_lines = e.description == nix::errno::Errno::ENOTTY.desc();
+                None
+            }
+        }
     }
 
     fn name(&self) -> &str {
