@@ -9,6 +9,7 @@
 use dialscript_syntax::ast::{ExprKind, StmtKind};
 use dialscript_syntax::codes::{NESTING_TOO_DEEP, UNCLOSED_BLOCK, UNTERMINATED_STRING};
 use dialscript_syntax::{Code, Parse, SourceFile, parse, print};
+use dialscript_tests::realistic;
 
 /// `body` as the body of `proc main`.
 fn in_main(body: &[u8]) -> Vec<u8> {
@@ -197,137 +198,6 @@ fn an_unterminated_string_of_a_megabyte() {
     // The string ends at its line end, so the next line still closes `main`.
     assert!(p.script.procs[0].end.is_some());
     later_stages(&src, p);
-}
-
-/// A realistic script of at least `bytes` bytes: procedures in the shapes of §7 and §8 of the
-/// language reference (guarded waits with nested `if`s, a retry loop with labels, CompuServe's
-/// port settings, T-Online's delays, SLIP's `getip`), CRLF line ends, comments with
-/// Windows-1252 bytes, each procedure with its own name and numbers.
-fn realistic(bytes: usize) -> Vec<u8> {
-    let shapes: [&str; 4] = [
-        "; OzEmail-style login {n}\r\n\
-         proc login{n}\r\n\
-         \x20  waitfor \"ervice?\" until {t}\r\n\
-         \x20  if $SUCCESS then\r\n\
-         \x20     transmit \"p^M\"\r\n\
-         \x20     waitfor \"sername:\" until 60\r\n\
-         \x20     if $SUCCESS then\r\n\
-         \x20        transmit $USERID, raw\r\n\
-         \x20        transmit \"^M\"\r\n\
-         \x20        waitfor \"assword:\" until 60\r\n\
-         \x20        if $SUCCESS then\r\n\
-         \x20           transmit $PASSWORD, raw\r\n\
-         \x20           transmit \"^M\"\r\n\
-         \x20        endif\r\n\
-         \x20     endif\r\n\
-         \x20  endif\r\n\
-         endproc\r\n",
-        "proc retry{n}\r\n\
-         \x20  integer nTries = {t}\r\n\
-         \x20  string szLogin = \"ogin:\"\r\n\
-         \x20  boolean bSlip = TRUE\r\n\
-         \x20  while 0 < nTries do\r\n\
-         \x20     waitfor szLogin then DoLogin{n}\r\n\
-         \x20        until 10\r\n\
-         TryAgain{n}:\r\n\
-         \x20     transmit \"^M\"\r\n\
-         \x20     nTries = nTries - 1\r\n\
-         \x20  endwhile\r\n\
-         \x20  goto BailOut{n}\r\n\
-         DoLogin{n}:\r\n\
-         \x20  transmit $USERID + \"^M\", raw\r\n\
-         \x20  waitfor \"assword:\" until 10\r\n\
-         \x20  if FALSE == $SUCCESS then\r\n\
-         \x20     goto TryAgain{n}\r\n\
-         \x20  endif\r\n\
-         \x20  transmit $PASSWORD, raw\r\n\
-         \x20  if bSlip then\r\n\
-         \x20     set ipaddr getip 2\r\n\
-         \x20  endif\r\n\
-         \x20  goto Done{n}\r\n\
-         BailOut{n}:\r\n\
-         \x20  set screen keyboard on\r\n\
-         \x20  halt\r\n\
-         Done{n}:\r\n\
-         endproc\r\n",
-        "proc cis{n}\r\n\
-         \x20  ; CompuServe wants 7 data bits and even parity {dash} see KB Q142490\r\n\
-         \x20  set port databits 7\r\n\
-         \x20  set port parity even\r\n\
-         \x20  transmit \"^M\"\r\n\
-         \x20  waitfor \"Host Name:\"\r\n\
-         \x20  transmit \"CIS^M\"\r\n\
-         \x20  waitfor \"User ID:\"\r\n\
-         \x20  transmit $USERID + \"/go:pppconnect^M\"\r\n\
-         \x20  waitfor \"Password:\"\r\n\
-         \x20  transmit $PASSWORD + \"^M\"\r\n\
-         \x20  set port databits 8\r\n\
-         \x20  set port parity none\r\n\
-         endproc\r\n",
-        "proc tonline{n}\r\n\
-         \x20  ; Einwahl f{ue}r T-Online, Kennung {n}\r\n\
-         \x20  delay 2\r\n\
-         \x20  transmit \"*707#\"\r\n\
-         \x20  delay {t} * 2\r\n\
-         \x20  transmit $USERID\r\n\
-         \x20  delay 1\r\n\
-         \x20  transmit \"{n}#\"\r\n\
-         \x20  waitfor \"YOURIP\"\r\n\
-         \x20  set ipaddr getip\r\n\
-         endproc\r\n",
-    ];
-    // Each shape as literal byte runs between its `{n}` and `{t}` holes, worked out once, so
-    // that building 50 MB is mostly copying. The comments are in Windows-1252, as Notepad
-    // saved them: 0xFC is `ü`, 0x96 a dash.
-    let split: Vec<Vec<(Vec<u8>, Option<char>)>> = shapes
-        .iter()
-        .map(|shape| {
-            let bytes = shape
-                .replace("{ue}", "\u{1}")
-                .replace("{dash}", "\u{2}")
-                .into_bytes();
-            let bytes: Vec<u8> = bytes
-                .into_iter()
-                .map(|b| match b {
-                    1 => 0xFC,
-                    2 => 0x96,
-                    b => b,
-                })
-                .collect();
-            let mut segments = Vec::new();
-            let mut lit = Vec::new();
-            let mut k = 0;
-            while k < bytes.len() {
-                match bytes.get(k..k + 3) {
-                    Some(b"{n}") | Some(b"{t}") => {
-                        segments.push((std::mem::take(&mut lit), Some(bytes[k + 1] as char)));
-                        k += 3;
-                    }
-                    _ => {
-                        lit.push(bytes[k]);
-                        k += 1;
-                    }
-                }
-            }
-            segments.push((lit, None));
-            segments
-        })
-        .collect();
-    let mut out = Vec::with_capacity(bytes + 4096);
-    let mut n = 0usize;
-    while out.len() < bytes {
-        let (number, timeout) = (n.to_string(), (n % 97 + 3).to_string());
-        for (lit, hole) in &split[n % split.len()] {
-            out.extend_from_slice(lit);
-            match hole {
-                Some('n') => out.extend_from_slice(number.as_bytes()),
-                Some(_) => out.extend_from_slice(timeout.as_bytes()),
-                None => {}
-            }
-        }
-        n += 1;
-    }
-    out
 }
 
 #[test]

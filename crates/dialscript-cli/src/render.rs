@@ -83,25 +83,20 @@ impl miette::Diagnostic for Report<'_> {
 struct Snippets<'a> {
     name: &'a str,
     text: &'a str,
-    /// Text offsets at which lines start (line 0 starts at 0). The text has no lone CR (see
-    /// `SourceFile::text`), so lines end at `\n` only, as miette counts them.
+    /// Text offsets at which lines start (line 0 starts at 0): where miette counts them, since
+    /// the text shows each line end of the file (CRLF, LF or a lone CR) as one `\n` or `\r\n`.
     line_starts: Vec<usize>,
 }
 
 impl<'a> Snippets<'a> {
     fn new(file: &'a SourceFile) -> Self {
-        let text = file.text();
-        let line_starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| i + 1),
-            )
+        let line_starts = dialscript_syntax::source::line_starts(file.bytes())
+            .into_iter()
+            .map(|b| file.text_offset(b))
             .collect();
         Snippets {
             name: file.name(),
-            text,
+            text: file.text(),
             line_starts,
         }
     }
@@ -116,7 +111,9 @@ impl<'a> Snippets<'a> {
 
 impl fmt::Debug for Snippets<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Snippets").field("name", &self.name).finish()
+        f.debug_struct("Snippets")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -128,25 +125,23 @@ impl SourceCode for Snippets<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let end = span.offset().saturating_add(span.len());
-        if end > self.text.len() {
-            // Out of bounds: miette's own reading says so.
-            return self
-                .text
-                .read_span(span, context_lines_before, context_lines_after);
-        }
         // A window of whole lines with more context on each side than miette asks for: miette
         // keeps the last `context_lines_before` lines before the span and stops a line or two
         // after `context_lines_after`, so what lies outside the window cannot change its
-        // answer.
-        let first = self
-            .line_of(span.offset())
-            .saturating_sub(context_lines_before + 1);
-        let start = self.line_starts[first];
-        let stop = self
-            .line_starts
-            .get(self.line_of(end) + context_lines_after + 3)
-            .copied()
-            .unwrap_or(self.text.len());
+        // answer. A span past the end gets the whole text, and miette's own verdict on it.
+        let (first, start, stop) = if end > self.text.len() {
+            (0, 0, self.text.len())
+        } else {
+            let first = self
+                .line_of(span.offset())
+                .saturating_sub(context_lines_before + 1);
+            let stop = self
+                .line_starts
+                .get(self.line_of(end) + context_lines_after + 3)
+                .copied()
+                .unwrap_or(self.text.len());
+            (first, self.line_starts[first], stop)
+        };
         let window = &self.text[start..stop];
         let local = SourceSpan::new((span.offset() - start).into(), span.len());
         let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
@@ -163,6 +158,10 @@ impl SourceCode for Snippets<'_> {
 
 /// Renders diagnostics of one file for a person: code, message, the source with labels, help.
 pub fn human(file: &SourceFile, diags: &[Diagnostic], color: bool, width: usize) -> String {
+    if diags.is_empty() {
+        // Nothing to show, so no table of lines to build for the snippets.
+        return String::new();
+    }
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -586,5 +585,53 @@ mod tests {
             String::from_utf8_lossy(&whole)
         );
         assert!(pieces[1].is_empty() && !pieces[0].is_empty() && !pieces[2].is_empty());
+    }
+
+    #[test]
+    fn snippets_read_exactly_what_miette_reads_from_the_whole_text() {
+        let files: [&[u8]; 9] = [
+            b"",
+            b"a",
+            b"\n",
+            b"\n\n\n",
+            b"proc main\nendproc",
+            b"proc main\r\n   waitfor \"x\"\r\n\r\nendproc\r\n",
+            b"one\rtwo\rthree\r",
+            b"; caf\xE9\r\nproc main\r\n   transmit \"\x96\"\r\nendproc",
+            b"1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n",
+        ];
+        for bytes in files {
+            let file = SourceFile::new("f.scp", bytes.to_vec());
+            let ours = Snippets::new(&file);
+            let whole = file.text();
+            let n = whole.len();
+            // Spans within the text: those are what `SourceFile::text_span` gives (miette
+            // itself panics on some spans past the end).
+            for offset in 0..=n {
+                for len in 0..=n - offset {
+                    for (before, after) in [(0, 0), (1, 1), (2, 2), (0, 2), (3, 0)] {
+                        let span = SourceSpan::new(offset.into(), len);
+                        let got = ours.read_span(&span, before, after);
+                        let want = whole.read_span(&span, before, after);
+                        let (got, want) = match (got, want) {
+                            (Ok(g), Ok(w)) => (g, w),
+                            (Err(_), Err(_)) => continue,
+                            (g, w) => panic!(
+                                "{bytes:?} at {offset}+{len}: ours {:?}, miette's {:?}",
+                                g.is_ok(),
+                                w.is_ok()
+                            ),
+                        };
+                        let what = format!("{bytes:?} at {offset}+{len}, context {before}/{after}");
+                        assert_eq!(got.data(), want.data(), "{what}");
+                        assert_eq!(got.span(), want.span(), "{what}");
+                        assert_eq!(got.line(), want.line(), "{what}");
+                        assert_eq!(got.column(), want.column(), "{what}");
+                        assert_eq!(got.line_count(), want.line_count(), "{what}");
+                        assert_eq!(got.name(), Some("f.scp"));
+                    }
+                }
+            }
+        }
     }
 }

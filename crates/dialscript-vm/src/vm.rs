@@ -321,6 +321,14 @@ impl Vm {
         self.program.span(self.pc)
     }
 
+    /// How many received bytes the VM holds and has not consumed yet. Whatever the line sends,
+    /// it is at most [`Limits::receive_buffer`], or the longest pattern being waited for less
+    /// one byte if that is longer, so that hosts (and tests) can see that a flood costs no
+    /// memory.
+    pub fn buffered(&self) -> usize {
+        self.rx.bytes().len()
+    }
+
     /// Hands the VM bytes that arrived on the line at `now`.
     pub fn feed(&mut self, now: Duration, bytes: &[u8]) {
         if bytes.is_empty() || matches!(self.state, State::Done(_)) {
