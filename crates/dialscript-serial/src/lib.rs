@@ -49,9 +49,14 @@ pub fn hangup(
     if !modem {
         return HangupMethod::Close;
     }
+    // The guard times are silence on the wire, so each starts when the bytes before it have
+    // gone out.
+    let _ = line.drain();
     std::thread::sleep(guard);
     let _ = line.write_all(b"+++", WRITE_TIMEOUT);
+    let _ = line.drain();
     std::thread::sleep(guard);
     let _ = line.write_all(b"ATH0\r", WRITE_TIMEOUT);
+    let _ = line.drain();
     HangupMethod::Escape
 }

@@ -33,7 +33,14 @@ pub trait Line {
     /// Reads what is there, waiting at most `timeout`.
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Read>;
     /// Writes all of `bytes`, failing with `TimedOut` if that takes longer than `timeout`.
+    /// Returns once the system has the bytes, which may be before they are on the wire.
     fn write_all(&mut self, bytes: &[u8], timeout: Duration) -> io::Result<()>;
+    /// Waits until everything written is on the wire. Only what depends on the line's timing
+    /// needs it (a guard time of silence, dropping DTR, changing the framing): waiting after
+    /// every write would hold up the answer to the next prompt.
+    fn drain(&mut self) -> io::Result<()> {
+        Ok(())
+    }
     /// Applies a `set port` setting.
     fn set_port(&mut self, setting: PortSetting) -> io::Result<()>;
     /// Drops DTR for `hold` and raises it again. `Unsupported` where the line has no DTR.

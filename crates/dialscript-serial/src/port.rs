@@ -138,10 +138,17 @@ impl Line for SerialLine {
                 Err(e) => return Err(e),
             }
         }
+        Ok(())
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        // serialport's flush is tcdrain().
         self.port.flush()
     }
 
     fn set_port(&mut self, setting: PortSetting) -> io::Result<()> {
+        // New framing applies at once, so bytes still queued would go out garbled.
+        self.drain()?;
         match setting {
             PortSetting::DataBits(n) => self.port.set_data_bits(data_bits(n)),
             PortSetting::StopBits(n) => {
@@ -166,6 +173,7 @@ impl Line for SerialLine {
     }
 
     fn pulse_dtr(&mut self, hold: Duration) -> io::Result<()> {
+        self.drain()?;
         self.port.write_data_terminal_ready(false).map_err(io_err)?;
         std::thread::sleep(hold);
         self.port.write_data_terminal_ready(true).map_err(io_err)
