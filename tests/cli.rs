@@ -115,6 +115,15 @@ fn a_missing_file_does_not_stop_the_others_from_being_checked() {
     assert_eq!(code, 2);
     assert!(out.contains("DS009"), "{out}");
     assert!(err.contains("no such file or folder"), "{err}");
+    // The summary counts the file that was not read, rather than look like a clean run.
+    assert!(err.contains("1 file checked: "), "{err}");
+    assert!(err.ends_with("; 1 file could not be read\n"), "{err}");
+    let (code, _, err) = run_cli(&["check", &cli_fixture("no-such-script.scp")]);
+    assert_eq!(code, 2);
+    assert!(
+        err.ends_with("\n0 files checked; 1 file could not be read\n"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -275,6 +275,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
             "{}",
             summary(
                 checked,
+                input_errors.len(),
                 [errors, warnings, advice],
                 fixable,
                 fixes,
@@ -432,12 +433,16 @@ fn plural(n: usize, word: &str) -> String {
 
 fn summary(
     files: usize,
+    unreadable: usize,
     [errors, warnings, advice]: [usize; 3],
     fixable: usize,
     fixed: usize,
     fixing: bool,
 ) -> String {
-    let mut s = if errors + warnings + advice == 0 {
+    // "No problems found" would read as a clean bill for the files that could not be read.
+    let mut s = if errors + warnings + advice == 0 && unreadable > 0 {
+        format!("{} checked", plural(files, "file"))
+    } else if errors + warnings + advice == 0 {
         format!("{} checked, no problems found", plural(files, "file"))
     } else {
         format!(
@@ -457,6 +462,9 @@ fn summary(
         ));
     } else if fixable > 0 {
         s.push_str(&format!("; {fixable} fixable with `--fix`"));
+    }
+    if unreadable > 0 {
+        s.push_str(&format!("; {} could not be read", plural(unreadable, "file")));
     }
     s
 }
