@@ -376,7 +376,7 @@ fn a_trickling_isp_is_ended_by_the_run_deadline_in_the_simulator() {
     assert_eq!(code, 3);
     let result = out.lines().last().expect("a result line");
     assert!(
-        result.starts_with("result: timed out (run deadline) after "),
+        result.starts_with("result: timed out (run deadline, DS304) after "),
         "{result}"
     );
 }

@@ -86,7 +86,7 @@ fn the_run_deadline_ends_an_unguarded_script_and_removes_the_lock() {
     let done = run.finish(Duration::from_secs(10));
     assert_eq!(done.code(), 3, "{}", done.stderr);
     assert!(
-        done.stderr.contains("timed out (run deadline)"),
+        done.stderr.contains("timed out (run deadline, DS304)"),
         "{}",
         done.stderr
     );

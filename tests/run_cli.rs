@@ -194,7 +194,7 @@ fn a_timed_out_run_exits_3() {
     ]);
     assert_eq!(code, 3, "{out}");
     assert!(
-        last_line(&out).contains("timed out (run deadline)"),
+        last_line(&out).contains("timed out (run deadline, DS304)"),
         "{out}"
     );
     // The deadline counts from the start of the script, which starts after the 15-second dial.
@@ -283,6 +283,18 @@ fn format_json_writes_one_object_per_line_and_a_result() {
         (vec!["run", "--format", "json"], 0),
         (vec!["run", "--format", "json", "--fault", "busy"], 4),
         (
+            vec![
+                "run",
+                "--format",
+                "json",
+                "--fault",
+                "silent-after-connect",
+                "--timeout",
+                "5",
+            ],
+            3,
+        ),
+        (
             vec!["run", "--format", "json", "--fault", "noise", "--seed", "9"],
             0,
         ),
@@ -307,6 +319,13 @@ fn format_json_writes_one_object_per_line_and_a_result() {
         assert_eq!(result["exit"], exit);
         assert!(result["virtual_seconds"].is_number());
         assert!(result["logged_in"].is_boolean());
+        // A run that hit its deadline names DS304; other ends carry no code.
+        let code = if result["outcome"] == "timed-out" {
+            serde_json::json!("DS304")
+        } else {
+            serde_json::Value::Null
+        };
+        assert_eq!(result["code"], code, "{result}");
     }
     let (_, out, _) = run_cli(&["run", &example("ozemail.scp"), "--format", "json"]);
     let lines = json_lines(&out);

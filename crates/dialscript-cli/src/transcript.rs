@@ -69,7 +69,10 @@ pub fn outcome_text(o: &Outcome) -> String {
     match o {
         Outcome::Completed => "completed (reached endproc of main)".to_string(),
         Outcome::Halted => "halted".to_string(),
-        Outcome::TimedOut => "timed out (run deadline)".to_string(),
+        Outcome::TimedOut => format!(
+            "timed out (run deadline, {})",
+            dialscript_vm::codes::RUN_DEADLINE.code
+        ),
         Outcome::RuntimeError { code, message, .. } => {
             format!("runtime error {} {message}", code.code)
         }

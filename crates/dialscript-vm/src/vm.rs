@@ -94,6 +94,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The DS3xx code of an outcome that is an error of the run itself: a runtime error, or
+    /// the run deadline (DS304).
+    pub fn code(&self) -> Option<Code> {
+        match self {
+            Outcome::RuntimeError { code, .. } => Some(*code),
+            Outcome::TimedOut => Some(codes::RUN_DEADLINE),
+            _ => None,
+        }
+    }
+
     /// A short lowercase word for the outcome.
     pub fn as_str(&self) -> &'static str {
         match self {

@@ -464,7 +464,10 @@ fn summary(
         s.push_str(&format!("; {fixable} fixable with `--fix`"));
     }
     if unreadable > 0 {
-        s.push_str(&format!("; {} could not be read", plural(unreadable, "file")));
+        s.push_str(&format!(
+            "; {} could not be read",
+            plural(unreadable, "file")
+        ));
     }
     s
 }

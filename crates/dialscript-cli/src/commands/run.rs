@@ -295,6 +295,7 @@ pub fn result_json(run: &SimRun) -> serde_json::Value {
         "kind": "result",
         "dial": match &run.dial { Dial::Connected(s) | Dial::Failed(s) => s },
         "outcome": run.outcome.as_ref().map(|o| o.as_str()),
+        "code": run.outcome.as_ref().and_then(|o| o.code()).map(|c| c.code),
         "logged_in": run.logged_in,
         "virtual_seconds": run.end.as_secs_f64(),
         "exit": exit_code(run),
