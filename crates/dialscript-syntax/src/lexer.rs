@@ -276,10 +276,13 @@ pub(crate) fn lex_reusing(bytes: &[u8], mut tokens: Vec<Token>) -> Lexed {
                     .is_some_and(|&c| CLASS[c as usize] & (BLANK | LINE_END) != 0)
                 {
                     let w = eight(bytes, at + n);
-                    let run = leading(blank_bytes(w));
-                    // Line ends among the first `run` bytes (`run` is at most 8).
-                    let within = (1u128 << (8 * run)) - 1;
-                    line_start |= u128::from(line_end_bytes(w)) & within != 0;
+                    let blanks = blank_bytes(w);
+                    let run = leading(blanks);
+                    // Line ends before the first byte that is not blank: every bit below the
+                    // lowest "not blank" bit (all bits when all eight are blank).
+                    let stop = !blanks & HIGH;
+                    let within = (stop & stop.wrapping_neg()).wrapping_sub(1);
+                    line_start |= line_end_bytes(w) & within != 0;
                     n += run;
                     if run < 8 {
                         break;
