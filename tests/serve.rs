@@ -11,11 +11,12 @@ use std::os::fd::OwnedFd;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dialscript_serial::FdLine;
+use dialscript_serial::{FdLine, Line};
 use live::{
     PASSWORD, Peer, Proc, Scratch, compare_all, dialscript_cmd, example, free_port, memory_kib,
     path_str, serve_pty, tool, wait_for,
 };
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::sys::signal::Signal;
 
 /// How long one step of a conversation, or the end of a process, may take before a test fails.
@@ -531,4 +532,107 @@ fn the_log_is_json_lines_and_never_holds_the_password() {
     assert!(!from_isp.contains(password), "the ISP's bytes: {from_isp}");
     assert!(from_caller.contains("********"), "{from_caller}");
     assert!(!serve.stderr.contains(password));
+}
+
+/// Runs `f` on a thread of its own and returns its result, or panics naming `what` if that
+/// takes longer than `limit`: a write that blocks for ever would otherwise hang the suite.
+fn bounded<T: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("{what} did not return within {limit:?}"))
+}
+
+/// Writes far more than any kernel buffer holds to `line`, whose other end never reads, and
+/// returns the error the write ended with, which must come soon after its short timeout.
+fn write_to_a_peer_that_never_reads(line: FdLine) -> std::io::Error {
+    bounded("a write nobody reads", Duration::from_secs(5), move || {
+        let mut line = line;
+        let bytes = vec![b'x'; 64 << 20];
+        line.write_all(&bytes, Duration::from_millis(200))
+            .expect_err("64 MiB fit in the buffers of a peer that never reads")
+    })
+}
+
+#[test]
+fn a_write_to_a_blocking_pty_nobody_reads_times_out() {
+    use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
+    // A master as `serve --pty` opens it: blocking, with a raw slave held open and never read.
+    let pty = nix::pty::openpty(None, None).expect("openpty");
+    let mut t = tcgetattr(&pty.slave).expect("tcgetattr");
+    cfmakeraw(&mut t);
+    tcsetattr(&pty.slave, SetArg::TCSANOW, &t).expect("tcsetattr");
+    let _slave = pty.slave;
+    let e = write_to_a_peer_that_never_reads(FdLine::new(pty.master, "pty master"));
+    assert_eq!(e.kind(), std::io::ErrorKind::TimedOut, "{e}");
+}
+
+#[test]
+fn a_write_to_a_blocking_socket_nobody_reads_times_out() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let stream = TcpStream::connect(listener.local_addr().expect("address")).expect("connect");
+    // The far end is accepted and kept open, and never read.
+    let (_far, _) = listener.accept().expect("accept");
+    stream.set_nonblocking(false).expect("blocking");
+    let e = write_to_a_peer_that_never_reads(FdLine::new(OwnedFd::from(stream), "tcp"));
+    assert_eq!(e.kind(), std::io::ErrorKind::TimedOut, "{e}");
+}
+
+/// Types garbage at `serve`'s modem, which echoes every byte, without ever reading the echo,
+/// until `serve` stops taking what is typed: it is then stuck writing the echo to a caller
+/// that does not read.
+fn flood_without_reading(caller: &mut FdLine) {
+    let chunk = garbage(64 * 1024, 7);
+    for _ in 0..1024 {
+        match caller.write_all(&chunk, Duration::from_millis(200)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => return,
+            Err(e) => panic!("the caller's write failed: {e}"),
+        }
+    }
+    panic!("serve took 64 MiB from a caller that never read its echo");
+}
+
+/// SIGTERM ends `serve` soon, with 143, while a call is stuck writing to a caller that
+/// stopped reading; the call ends as stopped.
+fn sigterm_ends_serve_stuck_on_a_caller(serve: Proc, caller: &mut FdLine) {
+    flood_without_reading(caller);
+    serve.signal(Signal::SIGTERM);
+    let serve = serve.finish(Duration::from_secs(2));
+    assert_eq!(serve.code(), 143, "{}", serve.stderr);
+    assert!(
+        serve.stderr.contains("call 1 from") && serve.stderr.contains(", stopped,"),
+        "{}",
+        serve.stderr
+    );
+}
+
+#[test]
+fn sigterm_ends_serve_on_tcp_whose_caller_stopped_reading() {
+    let (serve, port) = serve_tcp(&["--no-pacing"]);
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to serve");
+    // Non-blocking here too, so that the caller's own writes stay bounded whatever the line
+    // does with the descriptor's mode.
+    stream.set_nonblocking(true).expect("non-blocking");
+    let mut caller = FdLine::new(OwnedFd::from(stream), "tcp caller");
+    sigterm_ends_serve_stuck_on_a_caller(serve, &mut caller);
+}
+
+#[test]
+fn sigterm_ends_serve_on_a_pty_whose_caller_stopped_reading() {
+    let dir = Scratch::new("pty-not-reading");
+    let link = dir.join("modem");
+    let serve = serve_pty(&link, &["--no-pacing"]);
+    let line = OwnedFd::from(open_line(&link));
+    // Non-blocking here too, so that the caller's own writes stay bounded whatever the line
+    // does with the descriptor's mode.
+    fcntl(&line, FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).expect("non-blocking");
+    let mut caller = FdLine::new(line, "pty caller");
+    sigterm_ends_serve_stuck_on_a_caller(serve, &mut caller);
 }

@@ -56,8 +56,16 @@ pub fn serve(
                 line.write_all(bytes, Duration::from_secs(5)).is_ok()
             };
             if !sent {
+                // A write fails when the caller is gone or stopped reading for the whole
+                // timeout, and also when a line that watches for signals gives up waiting on
+                // such a caller because `stop` is now true: that end is a stop.
+                let end = if stop() {
+                    CallEnd::Stopped
+                } else {
+                    CallEnd::CallerGone
+                };
                 return CallReport {
-                    end: CallEnd::CallerGone,
+                    end,
                     logged_in: peer.logged_in(),
                 };
             }

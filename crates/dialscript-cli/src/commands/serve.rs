@@ -230,7 +230,10 @@ fn serve_pty(
         // Hold the slave open until the caller speaks: a pty master reads EIO while no process
         // has the slave open, which would look like a caller hanging up before it dialled.
         let mut held: Option<OwnedFd> = Some(pty.slave);
-        let mut line = FdLine::new(pty.master, link.display().to_string());
+        // Watching the signals lets a write to a caller that stopped reading give up as soon
+        // as serve is asked to stop, instead of holding the exit for the write's timeout.
+        let mut line =
+            FdLine::new(pty.master, link.display().to_string()).with_signals(signals.clone());
         let (end, logged_in) = call(
             setup,
             number,
@@ -286,8 +289,12 @@ fn serve_tcp(
             Ok((stream, from)) => {
                 number += 1;
                 let _ = stream.set_nodelay(true);
-                let _ = stream.set_nonblocking(false);
-                let mut line = FdLine::new(OwnedFd::from(stream), from.to_string());
+                // Whether the stream inherits the listener's non-blocking mode differs between
+                // systems; it does not matter, because the line makes it non-blocking either
+                // way so that its write timeout holds against a caller that stops reading.
+                // The signals end such a write early, so that SIGTERM never waits for it.
+                let mut line = FdLine::new(OwnedFd::from(stream), from.to_string())
+                    .with_signals(signals.clone());
                 if once {
                     let (_, logged_in) = call(
                         setup,
