@@ -377,7 +377,7 @@ impl Tally {
 }
 
 /// Runs `f` over `items` on all cores and hands each result to `sink` on this thread, in
-/// input order, as soon as it and every result before it are ready. Threads take the next
+/// input order, as soon as it and every result before it have arrived. Threads take the next
 /// item when they finish one, so a few large files do not leave a core idle; results that
 /// come early wait in a small reorder buffer.
 fn parallel_ordered<T: Sync, R: Send>(
@@ -394,27 +394,37 @@ fn parallel_ordered<T: Sync, R: Send>(
         }
         return;
     }
+    // Results travel in batches: a message per file woke the receiving thread once per file,
+    // and those wake-ups cost more CPU than writing the output.
+    const BATCH: usize = 32;
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<(usize, R)>>();
     let (f, next) = (&f, &next);
     std::thread::scope(|s| {
         for _ in 0..threads {
             let tx = tx.clone();
             s.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(x) = items.get(i) else { break };
-                    if tx.send((i, f(x))).is_err() {
-                        break;
+                    batch.push((i, f(x)));
+                    if batch.len() == BATCH
+                        && tx
+                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                            .is_err()
+                    {
+                        return;
                     }
                 }
+                let _ = tx.send(batch);
             });
         }
         drop(tx);
         let mut waiting = std::collections::BTreeMap::new();
         let mut due = 0;
-        for (i, r) in rx {
-            waiting.insert(i, r);
+        for batch in rx {
+            waiting.extend(batch);
             while let Some(r) = waiting.remove(&due) {
                 sink(due, r);
                 due += 1;
