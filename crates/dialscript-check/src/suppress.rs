@@ -40,16 +40,20 @@ pub struct Suppressions {
 impl Suppressions {
     /// Finds the suppression comments among `comments` (spans of `;` comments).
     pub fn parse(src: &[u8], comments: &[Span]) -> Suppressions {
-        let line_starts = dialscript_syntax::source::line_starts(src);
-        let line_of = |o: u32| match line_starts.binary_search(&o) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        // Most files have no suppression at all: the line table is built only for one that has.
+        let mut line_starts = Vec::new();
         let mut entries = Vec::new();
         for c in comments {
             let text = &src[c.range()];
             let Some(pos) = find(text, MARKER.as_bytes()) else {
                 continue;
+            };
+            if line_starts.is_empty() {
+                line_starts = dialscript_syntax::source::line_starts(src);
+            }
+            let line_of = |o: u32| match line_starts.binary_search(&o) {
+                Ok(i) => i,
+                Err(i) => i - 1,
             };
             let rest = &text[pos + MARKER.len()..];
             let body_start = c.start as usize + pos + MARKER.len();
@@ -121,6 +125,9 @@ impl Suppressions {
         diagnostics: Vec<Diagnostic>,
         selection: &RuleSelection,
     ) -> Vec<Diagnostic> {
+        if self.entries.is_empty() {
+            return diagnostics;
+        }
         let mut kept = Vec::with_capacity(diagnostics.len());
         for d in diagnostics {
             let line = self.line_of(d.span.start);
@@ -163,8 +170,20 @@ impl Suppressions {
     }
 }
 
+/// The first place `needle` occurs in `hay`. Every comment of every file is searched, so the
+/// scan looks for the needle's first byte and compares the rest only there, rather than
+/// comparing a whole window at every position.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let mut at = 0;
+    while let Some(p) = hay.get(at..)?.iter().position(|&b| b == first) {
+        let start = at + p;
+        if hay[start + 1..].starts_with(rest) {
+            return Some(start);
+        }
+        at = start + 1;
+    }
+    None
 }
 
 /// The first line after `line` that has something other than blanks and comments.
