@@ -625,6 +625,16 @@ fn sigterm_ends_serve_on_tcp_whose_caller_stopped_reading() {
 }
 
 #[test]
+fn sigterm_ends_serve_once_on_tcp_with_143() {
+    // With `--once` the call runs on the main thread; the signal still decides the status.
+    let (serve, port) = serve_tcp(&["--no-pacing", "--once"]);
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to serve");
+    stream.set_nonblocking(true).expect("non-blocking");
+    let mut caller = FdLine::new(OwnedFd::from(stream), "tcp caller");
+    sigterm_ends_serve_stuck_on_a_caller(serve, &mut caller);
+}
+
+#[test]
 fn sigterm_ends_serve_on_a_pty_whose_caller_stopped_reading() {
     let dir = Scratch::new("pty-not-reading");
     let link = dir.join("modem");

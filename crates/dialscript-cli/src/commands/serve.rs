@@ -306,7 +306,12 @@ fn serve_tcp(
                         &messages,
                     );
                     flush(&messages, err);
-                    return Ok(if logged_in { 0 } else { 1 });
+                    // A signal that ended the call decides the status, as it does for a pty.
+                    return Ok(match signals.received() {
+                        Some(s) => 128 + s,
+                        None if logged_in => 0,
+                        None => 1,
+                    });
                 }
                 let (setup, signals, messages) =
                     (Arc::clone(setup), signals.clone(), Arc::clone(&messages));
