@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use dialscript_serial::{FdLine, Line, Read};
 use dialscript_sim::{Fault, Profile, SimOptions, Source};
 use dialscript_syntax::{SourceFile, parse, print};
-use dialscript_tests::{realistic, run_cli};
+use dialscript_tests::{drive, program, realistic, run_cli};
 use dialscript_vm::{Action, Credentials, EventKind, Limits, Outcome, Program, Vm};
 use live::{Proc, Scratch, dialscript, dialscript_cmd, memory_kib, path_str, tool};
 
@@ -39,13 +39,6 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
-fn program(src: &str) -> Arc<Program> {
-    match dialscript_vm::compile_source(src.as_bytes()) {
-        Ok(p) => Arc::new(p),
-        Err(diags) => panic!("does not compile: {diags:?}\n{src}"),
-    }
-}
-
 fn creds() -> Credentials {
     Credentials {
         user: b"alice".to_vec(),
@@ -59,22 +52,10 @@ fn rss_kib() -> u64 {
     memory_kib(std::process::id() as i32, "VmRSS")
 }
 
-/// Polls at `now` until the VM waits or ends; returns what it sent and where it stopped.
-fn drive(vm: &mut Vm, now: Duration) -> (Vec<u8>, Action) {
-    let mut sent = Vec::new();
-    loop {
-        match vm.poll(now) {
-            Action::Transmit(bytes) => sent.extend_from_slice(&bytes),
-            Action::SetPort(_) | Action::SetIpAddr(_) | Action::SetKeyboard(_) | Action::Yield => {}
-            a @ (Action::Wait { .. } | Action::Done(_)) => return (sent, a),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // A 100 MB script
 
-/// The size of the huge script: twice the 50 MB of `limits`.
+/// The size of the huge script.
 const HUGE: usize = 100 * 1000 * 1000;
 
 #[test]
@@ -82,6 +63,10 @@ fn a_hundred_megabyte_script_parses_clean() {
     let _turn = heavy();
     let src = realistic(HUGE);
     assert!(src.len() >= HUGE);
+    assert!(
+        std::str::from_utf8(&src).is_err(),
+        "the script should hold Windows-1252 bytes"
+    );
     let p = parse(&src);
     assert!(
         p.diagnostics.is_empty(),
@@ -344,7 +329,7 @@ fn a_trickling_isp_is_ended_by_the_run_deadline_in_the_simulator() {
     // The command line says the same, with the exit code of a timed-out run.
     let dir = Scratch::new("hostile-trickle");
     let script = dir.write("unguarded.scp", UNGUARDED);
-    let (code, out, err) = run_cli(&[
+    let args = [
         "run",
         path_str(&script),
         "--fault",
@@ -353,9 +338,8 @@ fn a_trickling_isp_is_ended_by_the_run_deadline_in_the_simulator() {
         "noise",
         "--timeout",
         "120",
-        "--format",
-        "json",
-    ]);
+    ];
+    let (code, out, err) = run_cli(&[&args[..], &["--format", "json"]].concat());
     assert_eq!(code, 3, "{out}\n{err}");
     let last: serde_json::Value =
         serde_json::from_str(out.lines().last().expect("a result line")).expect("JSON");
@@ -363,16 +347,7 @@ fn a_trickling_isp_is_ended_by_the_run_deadline_in_the_simulator() {
     assert_eq!(last["exit"], 3);
     let run = dialscript_sim::simulate(program(UNGUARDED), &options);
     assert_eq!(last["virtual_seconds"], run.end.as_secs_f64());
-    let (code, out, _) = run_cli(&[
-        "run",
-        path_str(&script),
-        "--fault",
-        "silent-after-connect",
-        "--fault",
-        "noise",
-        "--timeout",
-        "120",
-    ]);
+    let (code, out, _) = run_cli(&args);
     assert_eq!(code, 3);
     let result = out.lines().last().expect("a result line");
     assert!(

@@ -9,7 +9,6 @@
 use dialscript_syntax::ast::{ExprKind, StmtKind};
 use dialscript_syntax::codes::{NESTING_TOO_DEEP, UNCLOSED_BLOCK, UNTERMINATED_STRING};
 use dialscript_syntax::{Code, Parse, SourceFile, parse, print};
-use dialscript_tests::realistic;
 
 /// `body` as the body of `proc main`.
 fn in_main(body: &[u8]) -> Vec<u8> {
@@ -198,22 +197,4 @@ fn an_unterminated_string_of_a_megabyte() {
     // The string ends at its line end, so the next line still closes `main`.
     assert!(p.script.procs[0].end.is_some());
     later_stages(&src, p);
-}
-
-#[test]
-fn a_fifty_megabyte_realistic_script() {
-    let src = realistic(50 * 1000 * 1000);
-    assert!(src.len() >= 50_000_000);
-    assert!(
-        std::str::from_utf8(&src).is_err(),
-        "the script should hold Windows-1252 bytes"
-    );
-    let p = parse(&src);
-    assert!(
-        p.diagnostics.is_empty(),
-        "{:?}",
-        &p.diagnostics[..p.diagnostics.len().min(5)]
-    );
-    assert!(p.script.procs.len() > 100_000);
-    drop(p);
 }

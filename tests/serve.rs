@@ -613,9 +613,9 @@ fn sigterm_ends_serve_stuck_on_a_caller(serve: Proc, caller: &mut FdLine) {
     );
 }
 
-#[test]
-fn sigterm_ends_serve_on_tcp_whose_caller_stopped_reading() {
-    let (serve, port) = serve_tcp(&["--no-pacing"]);
+/// [`sigterm_ends_serve_stuck_on_a_caller`] for `serve --listen` started with `args`.
+fn sigterm_ends_serve_on_tcp(args: &[&str]) {
+    let (serve, port) = serve_tcp(args);
     let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to serve");
     // Non-blocking here too, so that the caller's own writes stay bounded whatever the line
     // does with the descriptor's mode.
@@ -625,13 +625,14 @@ fn sigterm_ends_serve_on_tcp_whose_caller_stopped_reading() {
 }
 
 #[test]
+fn sigterm_ends_serve_on_tcp_whose_caller_stopped_reading() {
+    sigterm_ends_serve_on_tcp(&["--no-pacing"]);
+}
+
+#[test]
 fn sigterm_ends_serve_once_on_tcp_with_143() {
     // With `--once` the call runs on the main thread; the signal still decides the status.
-    let (serve, port) = serve_tcp(&["--no-pacing", "--once"]);
-    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to serve");
-    stream.set_nonblocking(true).expect("non-blocking");
-    let mut caller = FdLine::new(OwnedFd::from(stream), "tcp caller");
-    sigterm_ends_serve_stuck_on_a_caller(serve, &mut caller);
+    sigterm_ends_serve_on_tcp(&["--no-pacing", "--once"]);
 }
 
 #[test]

@@ -3,10 +3,9 @@
 //! of the spec): the `waitfor` buffer model, `getip`, `delay`, control flow, every operator,
 //! runtime errors, limits, and that no event ever shows the password.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use dialscript_vm::{Action, Credentials, Event, EventKind, Limits, Outcome, Program, Vm};
+use dialscript_vm::{Action, Credentials, Event, EventKind, Limits, Outcome, Vm};
 
 /// The user name the tests log in with.
 const USER: &[u8] = b"alice";
@@ -19,13 +18,6 @@ fn secs(s: u64) -> Duration {
 
 fn millis(ms: u64) -> Duration {
     Duration::from_millis(ms)
-}
-
-fn program(src: &str) -> Arc<Program> {
-    match dialscript_vm::compile_source(src.as_bytes()) {
-        Ok(p) => Arc::new(p),
-        Err(diags) => panic!("does not compile: {diags:?}\n{src}"),
-    }
 }
 
 fn creds() -> Credentials {
@@ -53,19 +45,6 @@ fn script(lines: &[&str]) -> String {
     }
     s.push_str("endproc\n");
     s
-}
-
-/// Polls at `now` until the VM waits or ends, carrying out sends and settings on the way.
-/// Returns everything sent (in order, concatenated) and the action it stopped at.
-fn drive(vm: &mut Vm, now: Duration) -> (Vec<u8>, Action) {
-    let mut sent = Vec::new();
-    loop {
-        match vm.poll(now) {
-            Action::Transmit(bytes) => sent.extend_from_slice(&bytes),
-            Action::SetPort(_) | Action::SetIpAddr(_) | Action::SetKeyboard(_) | Action::Yield => {}
-            a @ (Action::Wait { .. } | Action::Done(_)) => return (sent, a),
-        }
-    }
 }
 
 /// Drives from time zero to the end of the run, jumping to each wait's deadline when nothing
@@ -97,7 +76,7 @@ fn payloads(e: &Event) -> Vec<Vec<u8>> {
     dialscript_tests::payloads(&e.kind)
 }
 
-use dialscript_tests::contains;
+use dialscript_tests::{contains, drive, program};
 
 /// Asserts that no event shows the password, as typed or as translated for sending.
 fn assert_no_password(events: &[Event]) {

@@ -48,6 +48,31 @@ pub fn payloads(kind: &dialscript_vm::EventKind) -> Vec<Vec<u8>> {
 }
 
 /// Whether `needle` (non-empty) occurs in `hay`.
+/// Compiles `src`, panicking with the diagnostics (and the script) when it does not compile.
+pub fn program(src: &str) -> std::sync::Arc<dialscript_vm::Program> {
+    match dialscript_vm::compile_source(src.as_bytes()) {
+        Ok(p) => std::sync::Arc::new(p),
+        Err(diags) => panic!("does not compile: {diags:?}\n{src}"),
+    }
+}
+
+/// Polls at `now` until the VM waits or ends, carrying out sends and settings on the way.
+/// Returns everything sent (in order, concatenated) and the action it stopped at.
+pub fn drive(
+    vm: &mut dialscript_vm::Vm,
+    now: std::time::Duration,
+) -> (Vec<u8>, dialscript_vm::Action) {
+    use dialscript_vm::Action;
+    let mut sent = Vec::new();
+    loop {
+        match vm.poll(now) {
+            Action::Transmit(bytes) => sent.extend_from_slice(&bytes),
+            Action::SetPort(_) | Action::SetIpAddr(_) | Action::SetKeyboard(_) | Action::Yield => {}
+            a @ (Action::Wait { .. } | Action::Done(_)) => return (sent, a),
+        }
+    }
+}
+
 pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
