@@ -94,6 +94,71 @@ fn the_run_deadline_ends_an_unguarded_script_and_removes_the_lock() {
     assert!(!lock.exists(), "the lock file must be gone");
 }
 
+#[test]
+fn the_peer_closing_the_line_ends_the_run_with_exit_4() {
+    let dir = Scratch::new("peer-closes");
+    let script = dir.write(
+        "wait.scp",
+        "proc main\n   waitfor \"sername:\" until 30\n   transmit $USERID, raw\nendproc\n",
+    );
+    let pty = Pty::open();
+    let lock = lock_file(dir.path(), &pty.path);
+    let mut args = vec!["run", path_str(&script)];
+    args.extend(port_args(pty.path_str(), path_str(dir.path())));
+    args.extend(["--user", "alice"]);
+    let started = Instant::now();
+    let run = Proc::spawn("dialscript run", dialscript_cmd(&args));
+    wait_for("the wait", Duration::from_secs(5), || {
+        run.stderr_now().contains("waitfor")
+    });
+    // The device goes away under the waiting script: with the test's own descriptors of both
+    // ends closed, the port reads a hang-up.
+    let Pty { master, slave, .. } = pty;
+    drop(slave);
+    drop(master);
+    let done = run.finish(Duration::from_secs(10));
+    assert_eq!(done.code(), 4, "{}", done.stderr);
+    assert!(done.stderr.contains("hung up"), "{}", done.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "noticed at once, not at the script's timeout"
+    );
+    assert!(!lock.exists(), "the lock file must be gone");
+}
+
+#[test]
+fn a_line_that_stops_taking_bytes_ends_the_run_with_exit_4_at_the_deadline() {
+    let dir = Scratch::new("full-line");
+    // Far more than a pty holds; the peer never reads any of it.
+    let script = dir.write(
+        "flood.scp",
+        "proc main\n   integer n = 0\n   while n < 100000 do\n      \
+         transmit \"0123456789012345678901234567890123456789012345678901234567890123\"\n      \
+         n = n + 1\n   endwhile\nendproc\n",
+    );
+    let pty = Pty::open();
+    let lock = lock_file(dir.path(), &pty.path);
+    let mut args = vec!["run", path_str(&script)];
+    args.extend(port_args(pty.path_str(), path_str(dir.path())));
+    args.extend(["--timeout", "1"]);
+    let started = Instant::now();
+    let done = Proc::spawn("dialscript run", dialscript_cmd(&args)).finish(Duration::from_secs(10));
+    assert_eq!(done.code(), 4, "{}", done.stderr);
+    assert!(
+        done.stderr.contains("did not take the bytes in time"),
+        "{}",
+        done.stderr
+    );
+    // The write gave up at the run deadline, not after the ten seconds a write may take.
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    assert!(!lock.exists(), "the lock file must be gone");
+    drop(pty);
+}
+
 /// A login script for a host that asks `login:` and `Password:` and then says `Welcome`.
 const LOGIN_SCRIPT: &str = r#"proc main
    waitfor "login:" until 5

@@ -339,8 +339,14 @@ pub struct Pty {
 impl Pty {
     /// A new raw pty pair.
     pub fn open() -> Pty {
+        use nix::fcntl::{FcntlArg, FdFlag, fcntl};
         use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
         let pty = nix::pty::openpty(None, None).expect("openpty");
+        // openpty's descriptors are inherited by children; a program under test holding the
+        // master would keep the line up after the test closed its end.
+        for fd in [&pty.master, &pty.slave] {
+            fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).expect("FD_CLOEXEC");
+        }
         let mut t = tcgetattr(&pty.slave).expect("tcgetattr");
         cfmakeraw(&mut t);
         tcsetattr(&pty.slave, SetArg::TCSANOW, &t).expect("tcsetattr");

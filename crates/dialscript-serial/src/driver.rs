@@ -51,7 +51,12 @@ pub fn drive(
         // terminal, into a log) takes system calls that must not delay the answer.
         let written = match &action {
             Action::Transmit(bytes) => {
-                let w = line.write_all(bytes, WRITE_TIMEOUT);
+                // No write outlasts the run: a line that stops taking bytes ends the run by its
+                // deadline like a script that waits too long.
+                let limit = vm
+                    .run_deadline()
+                    .map_or(WRITE_TIMEOUT, |d| d.saturating_sub(now).min(WRITE_TIMEOUT));
+                let w = line.write_all(bytes, limit);
                 // A tty hands written bytes to the other side in a kernel worker queued on
                 // this CPU, which runs only when this thread stops. Giving up the CPU here,
                 // before the transcript work below, lets the answer reach the peer at once

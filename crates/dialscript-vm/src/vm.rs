@@ -409,6 +409,13 @@ impl Vm {
         )
     }
 
+    /// When the whole run ends at the latest (the limits' run deadline), on the clock `poll`
+    /// and `feed` are given. A driver bounds its own blocking calls by it, so that a line that
+    /// stops taking bytes cannot hold the run past its deadline.
+    pub fn run_deadline(&self) -> Option<Duration> {
+        self.limits.run_deadline
+    }
+
     /// The earlier of a wait's own deadline and the run deadline.
     fn until(&self, own: Option<Duration>) -> Option<Duration> {
         match (own, self.limits.run_deadline) {

@@ -104,7 +104,7 @@ pub fn run(
             }
         };
         let line = match SerialLine::open(&port.display().to_string(), settings(args)) {
-            Ok(l) => l,
+            Ok(l) => l.with_signals(signals.clone()),
             Err(e) => {
                 writeln!(err, "error: cannot open {}: {e}", port.display())?;
                 return Ok(exit::LINE);
