@@ -3,7 +3,8 @@
 //! It reads with the VM's deadlines, applies `set port` while the script runs, notices a lost
 //! carrier where the line reports one, and checks for signals at least every
 //! [`SIGNAL_CHECK`]. The time from the last byte of a prompt to the first byte of the answer
-//! is one read, one `feed`, one `poll` and one write.
+//! is one read, one `feed`, one `poll` and one write; the transcript of that exchange is
+//! shown after the answer has gone (see [`TELL_AFTER`]).
 
 use std::time::{Duration, Instant};
 
@@ -27,8 +28,20 @@ pub struct Ended {
     pub signal: Option<i32>,
 }
 
-/// Runs `vm` on `line` until it is done. `on_event` sees every event (masked) as it happens;
-/// `clock` is when the session started.
+/// How long the line must stay quiet after an answer before the events that led to it are
+/// shown. Showing them is work on this CPU (formatting, allocation, writes to the terminal or
+/// a log), and a tty hands written bytes to the other side in a kernel worker that may have to
+/// wait for this CPU: in A/B runs of the reaction benchmark, formatting the transcript right
+/// after the answer added a third to the median. Waiting this long first lets the answer go,
+/// and a millisecond is still live for a person reading along.
+pub const TELL_AFTER: Duration = Duration::from_millis(1);
+
+/// Events held back at most, so that a script that transmits without ever waiting shows its
+/// transcript as it goes and does not pile it up.
+const MAX_UNTOLD: usize = 64;
+
+/// Runs `vm` on `line` until it is done. `on_event` sees every event (masked) in order, soon
+/// after it happens (see [`TELL_AFTER`]); `clock` is when the session started.
 pub fn drive(
     vm: &mut Vm,
     line: &mut dyn Line,
@@ -38,6 +51,13 @@ pub fn drive(
 ) -> Ended {
     let mut buf = vec![0u8; 16 * 1024];
     let mut signal = None;
+    // Events taken from the VM and not shown yet.
+    let mut untold: Vec<Event> = Vec::new();
+    let tell = |untold: &mut Vec<Event>, on_event: &mut dyn FnMut(&Event)| {
+        for e in untold.drain(..) {
+            on_event(&e);
+        }
+    };
     let outcome = loop {
         if signal.is_none()
             && let Some(s) = signals.received()
@@ -47,38 +67,28 @@ pub fn drive(
         }
         let now = clock.elapsed();
         let action = vm.poll(now);
-        // An answer goes out before the events that led to it are shown: showing them (on a
-        // terminal, into a log) takes system calls that must not delay the answer.
-        let written = match &action {
-            Action::Transmit(bytes) => {
-                // No write outlasts the run: a line that stops taking bytes ends the run by its
-                // deadline like a script that waits too long.
-                let limit = vm
-                    .run_deadline()
-                    .map_or(WRITE_TIMEOUT, |d| d.saturating_sub(now).min(WRITE_TIMEOUT));
-                let w = line.write_all(bytes, limit);
-                // A tty hands written bytes to the other side in a kernel worker queued on
-                // this CPU, which runs only when this thread stops. Giving up the CPU here,
-                // before the transcript work below, lets the answer reach the peer at once
-                // (it lowered the median reaction on a pty in every A/B run we made).
-                std::thread::yield_now();
-                Some(w)
+        if let Action::Transmit(bytes) = &action {
+            // No write outlasts the run: a line that stops taking bytes ends the run by its
+            // deadline like a script that waits too long.
+            let limit = vm
+                .run_deadline()
+                .map_or(WRITE_TIMEOUT, |d| d.saturating_sub(now).min(WRITE_TIMEOUT));
+            if let Err(e) = line.write_all(bytes, limit) {
+                vm.line_failure(
+                    clock.elapsed(),
+                    format!("cannot write to {}: {e}", line.name()),
+                );
             }
-            _ => None,
-        };
-        for e in vm.take_events() {
-            on_event(&e);
         }
+        untold.append(&mut vm.take_events());
         match action {
             Action::Transmit(_) => {
-                if let Some(Err(e)) = written {
-                    vm.line_failure(
-                        clock.elapsed(),
-                        format!("cannot write to {}: {e}", line.name()),
-                    );
+                if untold.len() >= MAX_UNTOLD {
+                    tell(&mut untold, on_event);
                 }
             }
             Action::SetPort(setting) => {
+                tell(&mut untold, on_event);
                 if let Err(e) = line.set_port(setting) {
                     on_event(&Event {
                         time: clock.elapsed(),
@@ -87,17 +97,27 @@ pub fn drive(
                     });
                 }
             }
-            Action::SetIpAddr(_) | Action::SetKeyboard(_) | Action::Yield => {}
+            Action::SetIpAddr(_) | Action::SetKeyboard(_) | Action::Yield => {
+                tell(&mut untold, on_event)
+            }
             Action::Wait { until } => {
                 if line.carrier() == Some(false) {
                     vm.line_failure(clock.elapsed(), "carrier lost");
                     continue;
                 }
                 let now = clock.elapsed();
-                let wait = until
+                let mut wait = until
                     .map_or(SIGNAL_CHECK, |u| u.saturating_sub(now))
                     .min(SIGNAL_CHECK);
-                match line.read(&mut buf, wait) {
+                // With events to show, wait only until the line has been quiet for a moment;
+                // a prompt that arrives sooner is answered first.
+                let telling = !untold.is_empty() && wait > TELL_AFTER;
+                if telling {
+                    wait = TELL_AFTER;
+                }
+                let got = line.read(&mut buf, wait);
+                let quiet = matches!(got, Ok(Read::TimedOut));
+                match got {
                     Ok(Read::Data(n)) => vm.feed(clock.elapsed(), &buf[..n]),
                     Ok(Read::TimedOut) => {}
                     Ok(Read::Hangup) => {
@@ -108,12 +128,16 @@ pub fn drive(
                         format!("cannot read from {}: {e}", line.name()),
                     ),
                 }
+                // Bytes that came within the moment are for the VM first (they may be the
+                // next prompt); the events wait for the next quiet moment, up to a limit.
+                if !telling || quiet || untold.len() >= MAX_UNTOLD {
+                    tell(&mut untold, on_event);
+                }
             }
             Action::Done(outcome) => break outcome,
         }
     };
-    for e in vm.take_events() {
-        on_event(&e);
-    }
+    untold.append(&mut vm.take_events());
+    tell(&mut untold, on_event);
     Ended { outcome, signal }
 }

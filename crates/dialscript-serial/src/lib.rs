@@ -26,7 +26,7 @@ mod stdio;
 
 use std::time::Duration;
 
-pub use driver::{Ended, SIGNAL_CHECK, WRITE_TIMEOUT, drive};
+pub use driver::{Ended, SIGNAL_CHECK, TELL_AFTER, WRITE_TIMEOUT, drive};
 pub use fdline::FdLine;
 pub use line::{Flow, HangupMethod, Line, Read, Settings};
 pub use lock::{LockError, UucpLock};
