@@ -6,8 +6,9 @@
 //! over. For every prompt the measurer takes the monotonic clock just before it writes
 //! `login:` (so the write call counts against the tool) and again when `poll` says the first
 //! byte of the answer has arrived, then reads the rest of the answer and pauses briefly, as an
-//! ISP's next prompt would come a little later, before the next prompt. The first prompts are
-//! a warm-up and are not counted.
+//! ISP's next prompt would come a little later, before the next prompt. The prompts are played
+//! in [`SESSIONS`] sessions per tool, the tools taking turns; the first prompts of a session
+//! are a warm-up and are not counted.
 
 use std::os::fd::AsFd;
 use std::process::{Command, Stdio};
@@ -25,6 +26,11 @@ const PROMPT: &[u8] = b"login:";
 const WARMUP: usize = 20;
 /// The pause between an answer and the next prompt.
 const GAP: Duration = Duration::from_millis(2);
+/// The sessions each tool's prompts are split into. The tools take turns, one session each,
+/// so that a slow spell of the machine (a virtual machine shares its host) falls on every row
+/// alike instead of on whichever tool happened to be running; one tool's rows in a row moved
+/// the medians by tens of microseconds between runs.
+const SESSIONS: usize = 10;
 /// How long a tool has to answer one prompt (its own timeout is 5 s).
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(6);
 
@@ -232,22 +238,21 @@ pub fn answer(port: &std::path::Path, rounds: usize) -> Result<(), String> {
 
 type Starter = fn(&Ctx, &TempDir, &Pty, usize) -> Result<Running, String>;
 
-fn one(ctx: &Ctx, name: &'static str, start: Starter, rounds: usize) -> Outcome {
-    let result = (|| {
-        let tmp = TempDir::new("reaction")?;
-        let mut pty = Pty::open()?;
-        let tool = start(ctx, &tmp, &pty, rounds)?;
-        let samples = session(&mut pty, tool, rounds)?;
-        summarize(&samples).ok_or_else(|| "no samples".to_string())
-    })();
-    Outcome { name, result }
+/// One session: a fresh pty, the tool started on it, `rounds` prompts; the timed samples.
+fn one_session(ctx: &Ctx, start: Starter, rounds: usize) -> Result<Vec<Duration>, String> {
+    let tmp = TempDir::new("reaction")?;
+    let mut pty = Pty::open()?;
+    let tool = start(ctx, &tmp, &pty, rounds)?;
+    session(&mut pty, tool, rounds)
 }
 
 /// Runs the benchmark.
 pub fn run(ctx: &Ctx) -> Result<Block, String> {
     let measured = ctx.reps(1000, 100);
-    // The handshake takes one or two prompts; one more keeps at least `measured` samples.
-    let rounds = 1 + WARMUP + measured + 1;
+    let sessions = ctx.reps(SESSIONS, 2);
+    let per_session = measured.div_ceil(sessions);
+    // The handshake takes one or two prompts; one more keeps at least `per_session` samples.
+    let rounds = 1 + WARMUP + per_session + 1;
     let tools: [(&'static str, Starter); 5] = [
         (PORT, dialscript),
         (STDIO, dialscript_stdio),
@@ -255,9 +260,24 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         ("Expect", |_, t, p, r| expect(t, p, r)),
         (FLOOR, |_, t, p, r| floor(t, p, r)),
     ];
+    let mut samples: Vec<Result<Vec<Duration>, String>> = vec![Ok(Vec::new()); tools.len()];
+    for _ in 0..sessions {
+        for ((_, start), got) in tools.iter().zip(samples.iter_mut()) {
+            if let Ok(all) = got {
+                match one_session(ctx, *start, rounds) {
+                    Ok(s) => all.extend(s),
+                    Err(e) => *got = Err(e),
+                }
+            }
+        }
+    }
     let outcomes: Vec<Outcome> = tools
         .iter()
-        .map(|(name, start)| one(ctx, name, *start, rounds))
+        .zip(samples)
+        .map(|((name, _), got)| Outcome {
+            name,
+            result: got.and_then(|s| summarize(&s).ok_or_else(|| "no samples".to_string())),
+        })
         .collect();
     let ours = outcomes[0].result.clone();
 
