@@ -73,7 +73,13 @@ pub fn drive(
             let limit = vm
                 .run_deadline()
                 .map_or(WRITE_TIMEOUT, |d| d.saturating_sub(now).min(WRITE_TIMEOUT));
-            if let Err(e) = line.write_all(bytes, limit) {
+            let written = line.write_all(bytes, limit);
+            // A tty hands written bytes to the other side in a kernel worker that may be
+            // queued on this CPU, where it runs only when this thread stops. Giving up the CPU
+            // here, before running the script on to its next wait, lets the answer go at once:
+            // in interleaved A/B runs on a pty the median reaction was a third lower with it.
+            std::thread::yield_now();
+            if let Err(e) = written {
                 vm.line_failure(
                     clock.elapsed(),
                     format!("cannot write to {}: {e}", line.name()),
