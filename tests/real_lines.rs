@@ -6,6 +6,7 @@
 mod live;
 
 use std::fs;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -39,6 +40,20 @@ fn port_args<'a>(port: &'a str, lock_dir: &'a str) -> Vec<&'a str> {
     ]
 }
 
+/// A scratch folder holding `script`, a fresh pty, and `dialscript run` of the script on the
+/// pty's port with `extra` arguments; with the path of the port's lock file.
+fn run_on_a_pty(tag: &str, script: &str, extra: &[&str]) -> (Scratch, Pty, PathBuf, Command) {
+    let dir = Scratch::new(tag);
+    let script = dir.write("script.scp", script);
+    let pty = Pty::open();
+    let lock = lock_file(dir.path(), &pty.path);
+    let mut args = vec!["run", path_str(&script)];
+    args.extend(port_args(pty.path_str(), path_str(dir.path())));
+    args.extend(extra);
+    let cmd = dialscript_cmd(&args);
+    (dir, pty, lock, cmd)
+}
+
 #[test]
 fn every_example_logs_in_over_a_pty_as_in_the_simulation() {
     let mut cases = Vec::new();
@@ -68,18 +83,13 @@ fn every_example_logs_in_over_a_pty_as_in_the_simulation() {
 
 #[test]
 fn the_run_deadline_ends_an_unguarded_script_and_removes_the_lock() {
-    let dir = Scratch::new("deadline");
-    let script = dir.write(
-        "unguarded.scp",
+    let (_dir, mut pty, lock, cmd) = run_on_a_pty(
+        "deadline",
         "proc main\n   waitfor \"sername:\"\n   transmit $USERID, raw\nendproc\n",
+        &["--timeout", "1", "--user", "alice"],
     );
-    let mut pty = Pty::open();
-    let lock = lock_file(dir.path(), &pty.path);
-    let mut args = vec!["run", path_str(&script)];
-    args.extend(port_args(pty.path_str(), path_str(dir.path())));
-    args.extend(["--timeout", "1", "--user", "alice"]);
     let started = Instant::now();
-    let run = Proc::spawn("dialscript run", dialscript_cmd(&args));
+    let run = Proc::spawn("dialscript run", cmd);
     wait_for("the lock file", Duration::from_secs(5), || lock.exists());
     // A greeting, but never the prompt the script waits for.
     pty.master.send(b"\r\nWelcome to the silent ISP\r\n");
@@ -96,18 +106,13 @@ fn the_run_deadline_ends_an_unguarded_script_and_removes_the_lock() {
 
 #[test]
 fn the_peer_closing_the_line_ends_the_run_with_exit_4() {
-    let dir = Scratch::new("peer-closes");
-    let script = dir.write(
-        "wait.scp",
+    let (_dir, pty, lock, cmd) = run_on_a_pty(
+        "peer-closes",
         "proc main\n   waitfor \"sername:\" until 30\n   transmit $USERID, raw\nendproc\n",
+        &["--user", "alice"],
     );
-    let pty = Pty::open();
-    let lock = lock_file(dir.path(), &pty.path);
-    let mut args = vec!["run", path_str(&script)];
-    args.extend(port_args(pty.path_str(), path_str(dir.path())));
-    args.extend(["--user", "alice"]);
     let started = Instant::now();
-    let run = Proc::spawn("dialscript run", dialscript_cmd(&args));
+    let run = Proc::spawn("dialscript run", cmd);
     wait_for("the wait", Duration::from_secs(5), || {
         run.stderr_now().contains("waitfor")
     });
@@ -128,21 +133,16 @@ fn the_peer_closing_the_line_ends_the_run_with_exit_4() {
 
 #[test]
 fn a_line_that_stops_taking_bytes_ends_the_run_with_exit_4_at_the_deadline() {
-    let dir = Scratch::new("full-line");
     // Far more than a pty holds; the peer never reads any of it.
-    let script = dir.write(
-        "flood.scp",
+    let (_dir, pty, lock, cmd) = run_on_a_pty(
+        "full-line",
         "proc main\n   integer n = 0\n   while n < 100000 do\n      \
          transmit \"0123456789012345678901234567890123456789012345678901234567890123\"\n      \
          n = n + 1\n   endwhile\nendproc\n",
+        &["--timeout", "1"],
     );
-    let pty = Pty::open();
-    let lock = lock_file(dir.path(), &pty.path);
-    let mut args = vec!["run", path_str(&script)];
-    args.extend(port_args(pty.path_str(), path_str(dir.path())));
-    args.extend(["--timeout", "1"]);
     let started = Instant::now();
-    let done = Proc::spawn("dialscript run", dialscript_cmd(&args)).finish(Duration::from_secs(10));
+    let done = Proc::spawn("dialscript run", cmd).finish(Duration::from_secs(10));
     assert_eq!(done.code(), 4, "{}", done.stderr);
     assert!(
         done.stderr.contains("did not take the bytes in time"),
