@@ -31,7 +31,7 @@ use dialscript_vm::{Action, Event, Outcome, Vm};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{Instant, sleep_until, timeout};
 
-use crate::driver::WRITE_TIMEOUT;
+use crate::driver::write_limit;
 use crate::serve::{CallEnd, CallReport};
 
 /// The most bytes one read of [`drive_async`] takes. A modem line brings a few bytes per
@@ -59,7 +59,8 @@ where
         }
         match action {
             Action::Transmit(bytes) => {
-                let sent = timeout(WRITE_TIMEOUT, async {
+                let limit = write_limit(vm, start.elapsed());
+                let sent = timeout(limit, async {
                     io.write_all(&bytes).await?;
                     io.flush().await
                 })
@@ -159,4 +160,37 @@ pub fn open_port(path: &str, baud: u32) -> std::io::Result<tokio_serial::SerialS
         .timeout(Duration::from_millis(100))
         .open_native_async()
         .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use dialscript_vm::{Credentials, Limits, compile_source};
+
+    use super::*;
+
+    /// A line that stops taking bytes ends the run at its deadline, in tokio's paused time,
+    /// not after the longer write limit.
+    #[tokio::test(start_paused = true)]
+    async fn a_write_the_line_does_not_take_ends_at_the_run_deadline() {
+        let program = compile_source(
+            b"proc main\n   while TRUE do\n      transmit \"0123456789abcdef\"\n      delay 0\n   endwhile\nendproc\n",
+        )
+        .expect("the script compiles");
+        let limits = Limits {
+            run_deadline: Some(Duration::from_secs(2)),
+            ..Limits::default()
+        };
+        let mut vm = Vm::new(Arc::new(program), Credentials::default(), limits);
+        // A pipe of 64 bytes whose other end is kept but never read.
+        let (mut ours, _theirs) = tokio::io::duplex(64);
+        let start = Instant::now();
+        let outcome = drive_async(&mut vm, &mut ours, start, &mut |_| {}).await;
+        assert_eq!(
+            outcome,
+            Outcome::LineFailure("the line did not take the bytes in time".to_string())
+        );
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
 }

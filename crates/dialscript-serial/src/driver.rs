@@ -19,6 +19,14 @@ pub const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 /// How long a write may block before the line counts as failed.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a write at `now` may take: [`WRITE_TIMEOUT`], or less when the run's deadline
+/// comes first. No write outlasts the run: a line that stops taking bytes ends the run by its
+/// deadline, like a script that waits too long.
+pub(crate) fn write_limit(vm: &Vm, now: Duration) -> Duration {
+    vm.run_deadline()
+        .map_or(WRITE_TIMEOUT, |d| d.saturating_sub(now).min(WRITE_TIMEOUT))
+}
+
 /// How a drive ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ended {
@@ -68,12 +76,7 @@ pub fn drive(
         let now = clock.elapsed();
         let action = vm.poll(now);
         if let Action::Transmit(bytes) = &action {
-            // No write outlasts the run: a line that stops taking bytes ends the run by its
-            // deadline like a script that waits too long.
-            let limit = vm
-                .run_deadline()
-                .map_or(WRITE_TIMEOUT, |d| d.saturating_sub(now).min(WRITE_TIMEOUT));
-            let written = line.write_all(bytes, limit);
+            let written = line.write_all(bytes, write_limit(vm, now));
             // A tty hands written bytes to the other side in a kernel worker that may be
             // queued on this CPU, where it runs only when this thread stops. Giving up the CPU
             // here, before running the script on to its next wait, lets the answer go at once:
