@@ -317,6 +317,21 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         "\nA ratio is the row's time divided by that of `dialscript run --port`: how many times \
          longer it took.\n",
     );
+    // The floor moves with the host's load and every row with it; the distance between a
+    // row and the floor is the part of its time that is the tool's own.
+    let floor_median = outcomes
+        .iter()
+        .find(|o| o.name == FLOOR)
+        .and_then(|o| o.result.as_ref().ok())
+        .map(|s| s.median);
+    if let (Ok(us), Some(floor)) = (&ours, floor_median) {
+        let over = us.median.saturating_sub(floor);
+        markdown.push_str(&format!(
+            "\n`dialscript run --port` took {} more than the floor at the median: its own share \
+             of the time on this machine in this run.\n",
+            duration(over)
+        ));
+    }
 
     let mut targets = Vec::new();
     match &ours {
