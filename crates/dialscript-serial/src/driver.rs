@@ -39,9 +39,9 @@ pub struct Ended {
 /// How long the line must stay quiet after an answer before the events that led to it are
 /// shown. Showing them is work on this CPU (formatting, allocation, writes to the terminal or
 /// a log), and a tty hands written bytes to the other side in a kernel worker that may have to
-/// wait for this CPU: in A/B runs of the reaction benchmark, formatting the transcript right
-/// after the answer added a third to the median. Waiting this long first lets the answer go,
-/// and a millisecond is still live for a person reading along.
+/// wait for this CPU: in interleaved A/B runs on a pty, showing the transcript after a quiet
+/// moment instead of right after the answer lowered the median reaction by about a seventh.
+/// A millisecond is still live for a person reading along.
 pub const TELL_AFTER: Duration = Duration::from_millis(1);
 
 /// Events held back at most, so that a script that transmits without ever waiting shows its
