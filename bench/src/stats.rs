@@ -50,7 +50,7 @@ fn median_sorted(sorted: &[Duration]) -> Duration {
 }
 
 /// The `p`-th percentile of sorted samples by nearest rank.
-fn percentile_sorted(sorted: &[Duration], p: f64) -> Duration {
+pub fn percentile_sorted(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }

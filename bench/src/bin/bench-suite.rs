@@ -5,6 +5,7 @@
 //! bench-suite exec --out FILE -- CMD... # runs CMD, records its output and the machine's load
 //! bench-suite report --dialscript PATH --parse FILE... --out BENCHMARKS.md
 //! bench-suite report --dialscript PATH --only reaction --quick   # one section, to stdout
+//! bench-suite compare-reaction [--sessions N] [--prompts M] BIN...  # A/B of answer paths
 //! ```
 //!
 //! Each section runs twice by default and the run during which other processes were least
@@ -22,7 +23,7 @@ use dialscript_bench::suite::{self, Block, Chosen, Ctx, Target};
 
 const TEMPLATE: &str = include_str!("../../BENCHMARKS.in.md");
 
-const USAGE: &str = "usage:\n  bench-suite exec --out FILE -- COMMAND [ARG...]\n  bench-suite report --dialscript PATH [--parse FILE]... [--out FILE] [--attempts N] [--only SECTION]... [--quick]\n  bench-suite answer PORT ROUNDS   (the reaction benchmark's floor)\n\
+const USAGE: &str = "usage:\n  bench-suite exec --out FILE -- COMMAND [ARG...]\n  bench-suite report --dialscript PATH [--parse FILE]... [--out FILE] [--attempts N] [--only SECTION]... [--quick]\n  bench-suite answer PORT ROUNDS   (the reaction benchmark's floor)\n  bench-suite compare-reaction [--sessions N] [--prompts M] DIALSCRIPT...\n\
 sections: lint, interp, sim, reaction, login";
 
 const SECTIONS: [&str; 5] = ["lint", "interp", "sim", "reaction", "login"];
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
                 .and_then(|n| suite::reaction::answer(std::path::Path::new(port), n)),
             _ => Err(USAGE.to_string()),
         },
+        Some("compare-reaction") => compare_reaction(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -52,6 +54,33 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `compare-reaction [--sessions N] [--prompts M] DIALSCRIPT...`: prints the reaction
+/// quartiles of each binary and of the floor, measured in turns (20 sessions of 50 prompts
+/// by default).
+fn compare_reaction(args: &[String]) -> Result<(), String> {
+    let (mut sessions, mut prompts) = (20, 50);
+    let mut bins = Vec::new();
+    let mut rest = args.iter();
+    while let Some(a) = rest.next() {
+        let mut number = |what: &str| -> Result<usize, String> {
+            let v = rest
+                .next()
+                .ok_or_else(|| format!("{what} needs a number"))?;
+            v.parse().map_err(|_| format!("`{v}` is not a number"))
+        };
+        match a.as_str() {
+            "--sessions" => sessions = number("--sessions")?,
+            "--prompts" => prompts = number("--prompts")?,
+            _ => bins.push(PathBuf::from(a)),
+        }
+    }
+    if bins.is_empty() || sessions == 0 || prompts == 0 {
+        return Err(USAGE.to_string());
+    }
+    print!("{}", suite::reaction::compare(&bins, sessions, prompts)?);
+    Ok(())
 }
 
 /// `exec --out FILE -- COMMAND...`: runs the command with standard error passed through,

@@ -11,12 +11,13 @@
 //! are a warm-up and are not counted.
 
 use std::os::fd::AsFd;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::process::{Running, TempDir, find_program};
 use crate::report::Table;
-use crate::stats::{Summary, duration, speedup, summarize, thousands};
+use crate::stats::{Summary, duration, percentile_sorted, speedup, summarize, thousands};
 use crate::suite::pty::{Got, Pty, drain, read, readable, write_all};
 use crate::suite::{Block, Ctx, Target};
 
@@ -244,6 +245,51 @@ fn one_session(ctx: &Ctx, start: Starter, rounds: usize) -> Result<Vec<Duration>
     let mut pty = Pty::open()?;
     let tool = start(ctx, &tmp, &pty, rounds)?;
     session(&mut pty, tool, rounds)
+}
+
+/// `bench-suite compare-reaction`: `run --port` of several `dialscript` binaries and the
+/// floor, taking turns in `sessions` short sessions of `per_session` timed prompts each, with
+/// the quartiles of every row. A single run's medians move by tens of microseconds with the
+/// host's load on a virtual machine; many short turns put every binary through the same
+/// spells, which is how a change to the answer path can be judged.
+pub fn compare(bins: &[PathBuf], sessions: usize, per_session: usize) -> Result<String, String> {
+    let rounds = 1 + WARMUP + per_session + 1;
+    let ctx_of = |bin: &PathBuf| Ctx {
+        dialscript: bin.clone(),
+        gen_corpus: PathBuf::new(),
+        quick: false,
+    };
+    let mut rows: Vec<(String, Option<Ctx>, Vec<Duration>)> = bins
+        .iter()
+        .map(|b| (b.display().to_string(), Some(ctx_of(b)), Vec::new()))
+        .collect();
+    rows.push((FLOOR.to_string(), None, Vec::new()));
+    let none = ctx_of(&PathBuf::new());
+    for _ in 0..sessions {
+        for (name, ctx, all) in &mut rows {
+            let got = match ctx {
+                Some(ctx) => one_session(ctx, dialscript, rounds),
+                None => one_session(&none, |_, t, p, r| floor(t, p, r), rounds),
+            };
+            all.extend(got.map_err(|e| format!("{name}: {e}"))?);
+        }
+    }
+    let mut t = Table::new(&[
+        "answering program",
+        "prompts timed",
+        "p10",
+        "p25",
+        "median",
+        "p75",
+        "p90",
+    ]);
+    for (name, _, mut all) in rows {
+        all.sort();
+        let mut row = vec![name, thousands(all.len() as u64)];
+        row.extend([10.0, 25.0, 50.0, 75.0, 90.0].map(|p| duration(percentile_sorted(&all, p))));
+        t.row(row);
+    }
+    Ok(t.render())
 }
 
 /// Runs the benchmark.
