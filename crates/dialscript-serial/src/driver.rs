@@ -90,14 +90,17 @@ pub fn drive(
             }
         }
         untold.append(&mut vm.take_events());
+        // Only transmitting and waiting are timed against the line; before anything else,
+        // and whenever too many have piled up, the events are shown at once.
+        if untold.len() >= MAX_UNTOLD
+            || !matches!(action, Action::Transmit(_) | Action::Wait { .. })
+        {
+            tell(&mut untold, on_event);
+        }
         match action {
-            Action::Transmit(_) => {
-                if untold.len() >= MAX_UNTOLD {
-                    tell(&mut untold, on_event);
-                }
+            Action::Transmit(_) | Action::SetIpAddr(_) | Action::SetKeyboard(_) | Action::Yield => {
             }
             Action::SetPort(setting) => {
-                tell(&mut untold, on_event);
                 if let Err(e) = line.set_port(setting) {
                     on_event(&Event {
                         time: clock.elapsed(),
@@ -105,9 +108,6 @@ pub fn drive(
                         kind: EventKind::Note(format!("set port not applied: {e}")),
                     });
                 }
-            }
-            Action::SetIpAddr(_) | Action::SetKeyboard(_) | Action::Yield => {
-                tell(&mut untold, on_event)
             }
             Action::Wait { until } => {
                 if line.carrier() == Some(false) {
@@ -138,8 +138,8 @@ pub fn drive(
                     ),
                 }
                 // Bytes that came within the moment are for the VM first (they may be the
-                // next prompt); the events wait for the next quiet moment, up to a limit.
-                if !telling || quiet || untold.len() >= MAX_UNTOLD {
+                // next prompt); the events wait for the next quiet moment.
+                if !telling || quiet {
                     tell(&mut untold, on_event);
                 }
             }
