@@ -247,6 +247,27 @@ fn one_session(ctx: &Ctx, start: Starter, rounds: usize) -> Result<Vec<Duration>
     session(&mut pty, tool, rounds)
 }
 
+/// Plays `rounds` prompts to each of `players` in `sessions` sessions, the players taking
+/// turns, and gathers each one's samples; a player that fails once is out, with its error.
+fn take_turns(
+    players: &[(&Ctx, Starter)],
+    sessions: usize,
+    rounds: usize,
+) -> Vec<Result<Vec<Duration>, String>> {
+    let mut samples: Vec<Result<Vec<Duration>, String>> = vec![Ok(Vec::new()); players.len()];
+    for _ in 0..sessions {
+        for ((ctx, start), got) in players.iter().zip(samples.iter_mut()) {
+            if let Ok(all) = got {
+                match one_session(ctx, *start, rounds) {
+                    Ok(s) => all.extend(s),
+                    Err(e) => *got = Err(e),
+                }
+            }
+        }
+    }
+    samples
+}
+
 /// `bench-suite compare-reaction`: `run --port` of several `dialscript` binaries and the
 /// floor, taking turns in `sessions` short sessions of `per_session` timed prompts each, with
 /// the quartiles of every row. A single run's medians move by tens of microseconds with the
@@ -259,20 +280,20 @@ pub fn compare(bins: &[PathBuf], sessions: usize, per_session: usize) -> Result<
         gen_corpus: PathBuf::new(),
         quick: false,
     };
-    let mut rows: Vec<(String, Option<Ctx>, Vec<Duration>)> = bins
+    let mut ctxs: Vec<Ctx> = bins.iter().map(ctx_of).collect();
+    ctxs.push(ctx_of(&PathBuf::new()));
+    let mut players: Vec<(&Ctx, Starter)> = ctxs[..bins.len()]
         .iter()
-        .map(|b| (b.display().to_string(), Some(ctx_of(b)), Vec::new()))
+        .map(|c| (c, dialscript as Starter))
         .collect();
-    rows.push((FLOOR.to_string(), None, Vec::new()));
-    let none = ctx_of(&PathBuf::new());
-    for _ in 0..sessions {
-        for (name, ctx, all) in &mut rows {
-            let got = match ctx {
-                Some(ctx) => one_session(ctx, dialscript, rounds),
-                None => one_session(&none, |_, t, p, r| floor(t, p, r), rounds),
-            };
-            all.extend(got.map_err(|e| format!("{name}: {e}"))?);
-        }
+    players.push((&ctxs[bins.len()], |_, t, p, r| floor(t, p, r)));
+    let names = bins
+        .iter()
+        .map(|b| b.display().to_string())
+        .chain([FLOOR.to_string()]);
+    let mut rows = Vec::new();
+    for (name, got) in names.zip(take_turns(&players, sessions, rounds)) {
+        rows.push((name.clone(), got.map_err(|e| format!("{name}: {e}"))?));
     }
     let mut t = Table::new(&[
         "answering program",
@@ -283,7 +304,7 @@ pub fn compare(bins: &[PathBuf], sessions: usize, per_session: usize) -> Result<
         "p75",
         "p90",
     ]);
-    for (name, _, mut all) in rows {
+    for (name, mut all) in rows {
         all.sort();
         let mut row = vec![name, thousands(all.len() as u64)];
         row.extend([10.0, 25.0, 50.0, 75.0, 90.0].map(|p| duration(percentile_sorted(&all, p))));
@@ -306,17 +327,8 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         ("Expect", |_, t, p, r| expect(t, p, r)),
         (FLOOR, |_, t, p, r| floor(t, p, r)),
     ];
-    let mut samples: Vec<Result<Vec<Duration>, String>> = vec![Ok(Vec::new()); tools.len()];
-    for _ in 0..sessions {
-        for ((_, start), got) in tools.iter().zip(samples.iter_mut()) {
-            if let Ok(all) = got {
-                match one_session(ctx, *start, rounds) {
-                    Ok(s) => all.extend(s),
-                    Err(e) => *got = Err(e),
-                }
-            }
-        }
-    }
+    let players: Vec<(&Ctx, Starter)> = tools.iter().map(|(_, start)| (ctx, *start)).collect();
+    let samples = take_turns(&players, sessions, rounds);
     let outcomes: Vec<Outcome> = tools
         .iter()
         .zip(samples)
