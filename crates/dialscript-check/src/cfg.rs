@@ -6,7 +6,10 @@
 //! then`) can enter or leave any block. Conditions that are constant (`while TRUE`) have only
 //! the edge they can take. Node order is source order.
 
-use std::collections::HashMap;
+// foldhash rather than the standard SipHash: symbol tables are looked up many times per
+// statement, and foldhash is several times faster while still seeded per process, so a
+// hostile script cannot plan collisions.
+use foldhash::{HashMap, HashMapExt};
 
 use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Name, Stmt, StmtKind, UnOp};
 

@@ -7,22 +7,75 @@ use crate::cfg::{Cfg, EdgeKind, Op, const_int_in, wait_bound};
 use crate::rules::success_test;
 use crate::semantic::{ProcInfo, strip, walk_stmts};
 
+/// Strongly connected components of a subgraph, each a sorted slice of node numbers, in
+/// reverse topological order. They are kept in one vector: most components are single
+/// nodes, and a vector per component was the checker's largest cost.
+#[derive(Debug, Default)]
+pub struct Components {
+    members: Vec<usize>,
+    /// Where each component ends in `members`.
+    ends: Vec<usize>,
+}
+
+impl Components {
+    /// The components in reverse topological order.
+    pub fn iter(&self) -> impl Iterator<Item = &[usize]> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let comp = &self.members[start..end];
+            start = end;
+            comp
+        })
+    }
+
+    /// How many components there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
 /// Strongly connected components of the subgraph of nodes for which `keep` holds, in reverse
 /// topological order (Tarjan's algorithm, iterative so that no graph overflows the stack).
-pub fn sccs(cfg: &Cfg<'_>, keep: &dyn Fn(usize) -> bool) -> Vec<Vec<usize>> {
+pub fn sccs(cfg: &Cfg<'_>, keep: &dyn Fn(usize) -> bool) -> Components {
+    sccs_from(cfg, 0..cfg.nodes.len(), keep)
+}
+
+/// [`sccs`] of the part of the subgraph that `roots` reach. Every root must satisfy `keep`
+/// for its component to be found.
+fn sccs_from(
+    cfg: &Cfg<'_>,
+    roots: impl IntoIterator<Item = usize>,
+    keep: &dyn Fn(usize) -> bool,
+) -> Components {
+    const UNSEEN: u32 = u32::MAX;
     let n = cfg.nodes.len();
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0; n];
+    // `keep` is asked once per node rather than once per edge: the rules' predicates look
+    // at statements and are not free.
+    let kept: Vec<bool> = (0..n).map(keep).collect();
+    // Node numbers fit in u32 (a graph has a node per statement, and a script is under
+    // 4 GiB); the narrower arrays keep small graphs in a few cache lines.
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0u32; n];
     let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut out = Vec::new();
-    let mut next = 0;
-    for root in 0..n {
-        if index[root] != usize::MAX || !keep(root) {
+    // No node is on the stacks or in the result twice: room for all of them up front.
+    let mut stack: Vec<usize> = Vec::with_capacity(n);
+    // Each frame: (node, position in its successor list).
+    let mut frames: Vec<(usize, usize)> = Vec::with_capacity(n);
+    let mut out = Components {
+        members: Vec::with_capacity(n),
+        ends: Vec::with_capacity(n),
+    };
+    let mut next = 0u32;
+    for root in roots {
+        if index[root] != UNSEEN || !kept[root] {
             continue;
         }
-        // Each frame: (node, position in its successor list).
-        let mut frames = vec![(root, 0usize)];
+        frames.push((root, 0));
         index[root] = next;
         low[root] = next;
         next += 1;
@@ -33,10 +86,10 @@ pub fn sccs(cfg: &Cfg<'_>, keep: &dyn Fn(usize) -> bool) -> Vec<Vec<usize>> {
             if *pos < succ.len() {
                 let w = succ[*pos].to;
                 *pos += 1;
-                if !keep(w) {
+                if !kept[w] {
                     continue;
                 }
-                if index[w] == usize::MAX {
+                if index[w] == UNSEEN {
                     index[w] = next;
                     low[w] = next;
                     next += 1;
@@ -52,16 +105,16 @@ pub fn sccs(cfg: &Cfg<'_>, keep: &dyn Fn(usize) -> bool) -> Vec<Vec<usize>> {
                     low[parent] = low[parent].min(low[v]);
                 }
                 if low[v] == index[v] {
-                    let mut comp = Vec::new();
+                    let start = out.members.len();
                     while let Some(w) = stack.pop() {
                         on_stack[w] = false;
-                        comp.push(w);
+                        out.members.push(w);
                         if w == v {
                             break;
                         }
                     }
-                    comp.sort_unstable();
-                    out.push(comp);
+                    out.members[start..].sort_unstable();
+                    out.ends.push(out.members.len());
                 }
             }
         }
@@ -77,7 +130,9 @@ pub fn is_cyclic(cfg: &Cfg<'_>, comp: &[usize]) -> bool {
 /// Whether the nodes of `comp`, minus those in `removed`, still contain a cycle.
 fn has_cycle_without(cfg: &Cfg<'_>, comp: &[usize], removed: &[usize]) -> bool {
     let inside = |v: usize| comp.binary_search(&v).is_ok() && !removed.contains(&v);
-    sccs(cfg, &inside).iter().any(|c| is_cyclic(cfg, c))
+    sccs_from(cfg, comp.iter().copied(), &inside)
+        .iter()
+        .any(|c| is_cyclic(cfg, c))
 }
 
 /// A loop that a counter bounds.

@@ -6,7 +6,10 @@
 //! diagnostics, one rule per file; the VM's compiler refuses a script whose facts include an
 //! error. Both read the same facts, so they cannot disagree about what a script means.
 
-use std::collections::HashMap;
+// foldhash rather than the standard SipHash: symbol tables are looked up many times per
+// statement, and foldhash is several times faster while still seeded per process, so a
+// hostile script cannot plan collisions.
+use foldhash::{HashMap, HashMapExt};
 
 use crate::ast::{
     BinOp, Expr, ExprKind, Ident, Name, Proc, Script, Stmt, StmtKind, SysVar, Target, Type, UnOp,

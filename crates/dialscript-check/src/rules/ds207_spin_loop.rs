@@ -30,8 +30,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let keep = |v: usize| cfg.reachable[v] && !waits(info, &cfg.nodes[v].op);
-    for comp in sccs(cfg, &keep) {
-        if !is_cyclic(cfg, &comp) || counted_loop(cfg, info, &comp).is_some() {
+    for comp in sccs(cfg, &keep).iter() {
+        if !is_cyclic(cfg, comp) || counted_loop(cfg, info, comp).is_some() {
             continue;
         }
         // Name the loop by its `while` when it has one, else by its first statement.

@@ -91,8 +91,8 @@ fn cause(
             }
         }
     }
-    for comp in sccs(cfg, &|v| cfg.reachable[v]) {
-        if is_cyclic(cfg, &comp) && counted_loop(cfg, info, &comp).is_none() {
+    for comp in sccs(cfg, &|v| cfg.reachable[v]).iter() {
+        if is_cyclic(cfg, comp) && counted_loop(cfg, info, comp).is_none() {
             let head = comp
                 .iter()
                 .copied()
