@@ -342,15 +342,167 @@ pub fn json_report(reports: &[crate::commands::check::FileReport]) -> JsonReport
 /// One file's diagnostics for the JSON output, serialized and separated by commas: the piece
 /// of the `diagnostics` array that [`write_json_report`] puts together. It is made by the
 /// thread that checked the file, so that the file's text can be dropped right away.
+///
+/// It writes the bytes serde_json writes for [`json_diagnostics`] (a test compares the two),
+/// without the intermediate values: going through serde_json copied every message and the
+/// file name once per finding and escaped strings a byte at a time, which made the output
+/// a fifth of the work of `check --format json` over a folder of typical scripts.
 pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    for (i, d) in json_diagnostics(file, diags).iter().enumerate() {
+    let mut name = Vec::new();
+    json_str(&mut name, file.name());
+    // About 400 bytes per finding in practice; one allocation for most files.
+    let mut buf = Vec::with_capacity(diags.len() * 400);
+    for (i, d) in diags.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
-        serde_json::to_writer(&mut buf, d).map_err(std::io::Error::other)?;
+        let (line, column) = file.line_col(d.span.start);
+        let (end_line, end_column) = file.line_col(d.span.end);
+        buf.extend_from_slice(b"{\"code\":");
+        json_str(&mut buf, d.code.code);
+        buf.extend_from_slice(b",\"name\":");
+        json_str(&mut buf, d.code.name);
+        buf.extend_from_slice(b",\"severity\":");
+        json_str(&mut buf, d.severity.as_str());
+        buf.extend_from_slice(b",\"message\":");
+        json_str(&mut buf, &d.message);
+        buf.extend_from_slice(b",\"file\":");
+        buf.extend_from_slice(&name);
+        buf.push(b',');
+        json_positions(&mut buf, line, column, end_line, end_column);
+        buf.extend_from_slice(b",\"help\":");
+        match &d.help {
+            Some(h) => json_str(&mut buf, h),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\"fix\":");
+        match &d.fix {
+            None => buf.extend_from_slice(b"null"),
+            Some(f) => {
+                buf.extend_from_slice(b"{\"message\":");
+                json_str(&mut buf, &f.message);
+                buf.extend_from_slice(b",\"applicability\":");
+                json_str(
+                    &mut buf,
+                    match f.applicability {
+                        dialscript_syntax::Applicability::Safe => "safe",
+                        dialscript_syntax::Applicability::Unsafe => "unsafe",
+                    },
+                );
+                buf.extend_from_slice(b",\"edits\":[");
+                for (j, e) in f.edits.iter().enumerate() {
+                    if j > 0 {
+                        buf.push(b',');
+                    }
+                    let (line, column) = file.line_col(e.span.start);
+                    let (end_line, end_column) = file.line_col(e.span.end);
+                    buf.push(b'{');
+                    json_positions(&mut buf, line, column, end_line, end_column);
+                    buf.extend_from_slice(b",\"content\":");
+                    json_str(&mut buf, &String::from_utf8_lossy(&e.replacement));
+                    buf.push(b'}');
+                }
+                buf.extend_from_slice(b"]}");
+            }
+        }
+        buf.push(b'}');
     }
     Ok(buf)
+}
+
+/// `"line":L,"column":C,"end_line":EL,"end_column":EC`.
+fn json_positions(
+    buf: &mut Vec<u8>,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+) {
+    for (key, n) in [
+        (&b"\"line\":"[..], line),
+        (b",\"column\":", column),
+        (b",\"end_line\":", end_line),
+        (b",\"end_column\":", end_column),
+    ] {
+        buf.extend_from_slice(key);
+        json_uint(buf, n);
+    }
+}
+
+/// A non-negative integer in decimal, as serde_json writes it.
+fn json_uint(buf: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[at..]);
+}
+
+/// Whether any of the eight bytes of `w` is below 0x20, `"` or `\\`. It may answer yes for a
+/// word that has none (a borrow can mark the byte above a match), never no for one that has:
+/// the caller then looks at the bytes one by one.
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    below_space | zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\')))
+        != 0
+}
+
+/// A JSON string with serde_json's escaping: `"` and `\\`, and control characters as `\n`,
+/// `\r`, `\t`, `\b`, `\f` or `\u00XX`; everything else, non-ASCII included, as it is. Runs of
+/// bytes that need nothing are copied whole.
+fn json_str(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    buf.reserve(bytes.len() + 2);
+    buf.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time while none of them needs escaping: most strings need none.
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if !needs_escape(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        i += 1;
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        buf.extend_from_slice(&bytes[start..i - 1]);
+        match b {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            0x08 => buf.extend_from_slice(b"\\b"),
+            0x0C => buf.extend_from_slice(b"\\f"),
+            _ => buf.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xF)],
+            ]),
+        }
+        start = i;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(b'"');
 }
 
 /// Writes the document [`json_report`] describes from per-file pieces made by
@@ -585,6 +737,32 @@ mod tests {
             String::from_utf8_lossy(&whole)
         );
         assert!(pieces[1].is_empty() && !pieces[0].is_empty() && !pieces[2].is_empty());
+    }
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        let mut every_char: String = (0u8..=0x7F).map(char::from).collect();
+        every_char.push_str("caf\u{e9} \u{2013} \u{1F4DE} \\\" end");
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "\r\n\t\u{8}\u{c}\u{0}\u{1f}\u{7f}",
+            &every_char,
+        ] {
+            let mut ours = Vec::new();
+            json_str(&mut ours, s);
+            let theirs = serde_json::to_vec(s).expect("serializes");
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs)
+            );
+        }
+        for n in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+            let mut ours = Vec::new();
+            json_uint(&mut ours, n);
+            assert_eq!(ours, n.to_string().into_bytes());
+        }
     }
 
     #[test]
