@@ -66,12 +66,47 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Reads a script, refusing what is clearly not one.
+///
+/// The file is opened once and asked what it is through its descriptor: asking the path
+/// first and then reading (as `std::fs::read` does, which asks again) cost two lookups of
+/// the path per script, a tenth of the time of checking a folder of small scripts.
+/// `O_NONBLOCK` keeps the open of a FIFO from waiting for a writer; it changes nothing for a
+/// regular file.
 pub fn read_script(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let cannot = |e: std::io::Error| format!("cannot read: {}", io_message(&e));
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(path)
+        .map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
     if !meta.is_file() {
         return Err("not a regular file".to_string());
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    // Read into a buffer one byte larger than the size: a file that has not grown meanwhile
+    // fills it short of the end, and the read that returns 0 proves the end. `read_to_end`
+    // on a `File` asks for the size and the position again first (two more system calls).
+    let mut bytes = vec![0u8; usize::try_from(meta.len()).unwrap_or(0).saturating_add(1)];
+    let mut len = 0;
+    loop {
+        match file.read(&mut bytes[len..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                len += n;
+                if len == bytes.len() {
+                    // It grew since it was asked its size: read the rest the general way.
+                    file.read_to_end(&mut bytes).map_err(cannot)?;
+                    len = bytes.len();
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cannot(e)),
+        }
+    }
+    bytes.truncate(len);
     if looks_binary(&bytes) {
         return Err("looks like a binary file (it contains NUL bytes), not a script".to_string());
     }
