@@ -335,15 +335,56 @@ fn entry_values(
     ok.then_some((lo, hi))
 }
 
+/// Facts about the graph of `main` that the duration bound and several rules share,
+/// computed once per script.
+#[derive(Debug)]
+pub struct MainFlow {
+    /// [`getip_guards`] of every node.
+    pub guards: Vec<u8>,
+    /// The components of the reachable nodes, in reverse topological order.
+    pub components: Components,
+    /// For each component: the counter that bounds it, when it is a loop that one bounds.
+    pub counted: Vec<Option<CountedLoop>>,
+    /// Whether each node lies on a cycle of reachable nodes (in a loop).
+    pub in_loop: Vec<bool>,
+}
+
+impl MainFlow {
+    /// Analyses the graph of a procedure.
+    pub fn new(cfg: &Cfg<'_>, info: &ProcInfo<'_>) -> MainFlow {
+        let guards = getip_guards(cfg);
+        let reach = &cfg.reachable;
+        let components = sccs(cfg, &|v| reach[v]);
+        let mut in_loop = vec![false; cfg.nodes.len()];
+        let counted = components
+            .iter()
+            .map(|comp| {
+                if is_cyclic(cfg, comp) {
+                    for &v in comp {
+                        in_loop[v] = true;
+                    }
+                    counted_loop(cfg, info, comp)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        MainFlow {
+            guards,
+            components,
+            counted,
+            in_loop,
+        }
+    }
+}
+
 /// The worst-case duration of a run of the procedure, in seconds: the longest path from the
 /// entry, counting `until` and `delay` seconds, with each counted loop taken as many times as
 /// its counter allows. `None` when no bound exists (a wait without timeout, `getip`, a loop no
 /// counter bounds).
-pub fn max_duration(cfg: &Cfg<'_>, info: &ProcInfo<'_>) -> Option<u64> {
-    let guards = getip_guards(cfg);
-    let guarded: Vec<bool> = guards.iter().map(|&g| g == GUARD_SAFE).collect();
-    let reach = &cfg.reachable;
-    let comps = sccs(cfg, &|v| reach[v]);
+pub fn max_duration(cfg: &Cfg<'_>, info: &ProcInfo<'_>, flow: &MainFlow) -> Option<u64> {
+    let guarded: Vec<bool> = flow.guards.iter().map(|&g| g == GUARD_SAFE).collect();
+    let comps = &flow.components;
     let mut comp_of = vec![usize::MAX; cfg.nodes.len()];
     for (i, c) in comps.iter().enumerate() {
         for &v in c {
@@ -354,7 +395,7 @@ pub fn max_duration(cfg: &Cfg<'_>, info: &ProcInfo<'_>) -> Option<u64> {
     // of component `i` has a smaller index and is done before `i`.
     let mut longest: Vec<Option<u64>> = vec![Some(0); comps.len()];
     for (i, comp) in comps.iter().enumerate() {
-        let own = component_weight(cfg, info, comp, &guarded)?;
+        let own = component_weight(cfg, info, comp, &guarded, flow.counted[i].as_ref())?;
         let mut after = Some(0u64);
         for &v in comp {
             for e in &cfg.nodes[v].succ {
@@ -380,11 +421,12 @@ fn component_weight(
     info: &ProcInfo<'_>,
     comp: &[usize],
     guarded: &[bool],
+    counted: Option<&CountedLoop>,
 ) -> Option<u64> {
     if !is_cyclic(cfg, comp) {
         return wait_bound(info, &cfg.nodes[comp[0]].op, guarded[comp[0]]);
     }
-    let counted = counted_loop(cfg, info, comp)?;
+    let counted = counted?;
     // Longest path inside the component that does not go round: cut every edge into the
     // loop's nodes that closes a cycle by processing nodes in an order where those edges are
     // back edges. A simple bound that is always safe: the sum of all waits in the component.

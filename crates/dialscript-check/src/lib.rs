@@ -73,9 +73,13 @@ pub struct Checked {
 pub fn check(parse: &Parse, src: &[u8], options: &Options) -> Checked {
     let sema = semantic::analyze(&parse.script);
     let main_cfg = sema.main.map(|i| (i, cfg::Cfg::build(&sema.procs[i])));
+    let main_flow = main_cfg
+        .as_ref()
+        .map(|(i, cfg)| flow::MainFlow::new(cfg, &sema.procs[*i]));
     let max_duration = main_cfg
         .as_ref()
-        .and_then(|(i, cfg)| flow::max_duration(cfg, &sema.procs[*i]));
+        .zip(main_flow.as_ref())
+        .and_then(|((i, cfg), f)| flow::max_duration(cfg, &sema.procs[*i], f));
     let semantic_errors = semantic::errors(&sema, &parse.script);
     let cx = Context {
         semantic_errors: &semantic_errors,
@@ -83,6 +87,7 @@ pub fn check(parse: &Parse, src: &[u8], options: &Options) -> Checked {
         src,
         sema: &sema,
         main: main_cfg.as_ref().map(|(i, c)| (*i, c)),
+        main_flow: main_flow.as_ref(),
         max_duration,
         options,
     };

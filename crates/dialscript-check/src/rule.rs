@@ -38,6 +38,8 @@ pub struct Context<'a> {
     pub sema: &'a Semantic<'a>,
     /// The control-flow graph of `main`, with the index of `main` in `sema.procs`.
     pub main: Option<(usize, &'a Cfg<'a>)>,
+    /// Loops, counters and `getip` guards of `main`'s graph, when there is a `main`.
+    pub main_flow: Option<&'a crate::flow::MainFlow>,
     /// The worst-case duration of a run, in seconds (`None`: unbounded).
     pub max_duration: Option<u64>,
     /// Settings that change what rules report.
@@ -55,6 +57,18 @@ impl<'a> Context<'a> {
         message: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic::new(rule.code, rule.severity, span, message)
+    }
+
+    /// The facts, graph and flow facts of `main`, when there is a `main`.
+    pub fn main_flow(
+        &self,
+    ) -> Option<(
+        &'a crate::semantic::ProcInfo<'a>,
+        &'a Cfg<'a>,
+        &'a crate::flow::MainFlow,
+    )> {
+        let (info, cfg) = self.main_proc()?;
+        Some((info, cfg, self.main_flow?))
     }
 
     /// The facts and graph of `main`, when there is a `main`.

@@ -26,10 +26,12 @@ Example\n```\nAgain:\n   transmit \"^M\"\n   goto Again\n```\n\n## Use instead\n
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((info, cfg)) = cx.main_proc() else {
+    let Some((info, cfg, flow)) = cx.main_flow() else {
         return;
     };
-    let keep = |v: usize| cfg.reachable[v] && !waits(info, &cfg.nodes[v].op);
+    // A cycle that never waits lies inside a loop of the whole graph: only those nodes are
+    // looked at (most scripts have no loop at all).
+    let keep = |v: usize| flow.in_loop[v] && !waits(info, &cfg.nodes[v].op);
     for comp in sccs(cfg, &keep).iter() {
         if !is_cyclic(cfg, comp) || counted_loop(cfg, info, comp).is_some() {
             continue;

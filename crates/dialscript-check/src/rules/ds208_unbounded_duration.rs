@@ -3,7 +3,7 @@
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::cfg::{Op, wait_bound};
-use crate::flow::{GUARD_SAFE, counted_loop, getip_guards, is_cyclic, sccs};
+use crate::flow::{GUARD_SAFE, MainFlow, is_cyclic};
 use crate::rule::{Context, Rule};
 use crate::rules::head_span;
 
@@ -27,7 +27,7 @@ every wait with `until` and every retry loop with a counter.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((info, cfg)) = cx.main_proc() else {
+    let Some((info, cfg, flow)) = cx.main_flow() else {
         return;
     };
     let main = info.proc_;
@@ -57,7 +57,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "the script's running time has no bound",
                 )
                 .with_label("it can run for ever");
-            out.push(match cause(cx, info, cfg) {
+            out.push(match cause(info, cfg, flow) {
                 Some((span, why)) => d
                     .with_related(span, why)
                     .with_help("bound every wait with `until` and every retry loop with a counter"),
@@ -71,12 +71,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 /// The first reason in source order that no bound exists.
 fn cause(
-    _cx: &Context<'_>,
     info: &crate::semantic::ProcInfo<'_>,
     cfg: &crate::cfg::Cfg<'_>,
+    flow: &MainFlow,
 ) -> Option<(dialscript_syntax::Span, &'static str)> {
     let mut causes = Vec::new();
-    let guards = getip_guards(cfg);
+    let guards = &flow.guards;
     for (v, node) in cfg.nodes.iter().enumerate() {
         if cfg.reachable[v] && wait_bound(info, &node.op, guards[v] == GUARD_SAFE).is_none() {
             let why = match node.op {
@@ -91,8 +91,8 @@ fn cause(
             }
         }
     }
-    for comp in sccs(cfg, &|v| cfg.reachable[v]).iter() {
-        if is_cyclic(cfg, comp) && counted_loop(cfg, info, comp).is_none() {
+    for (comp, counted) in flow.components.iter().zip(&flow.counted) {
+        if is_cyclic(cfg, comp) && counted.is_none() {
             let head = comp
                 .iter()
                 .copied()

@@ -3,7 +3,7 @@
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::cfg::Op;
-use crate::flow::{GUARD_SAFE, GUARD_UNTESTED, getip_guards};
+use crate::flow::{GUARD_SAFE, GUARD_UNTESTED};
 use crate::rule::{Context, Rule};
 use crate::semantic::{has_getip, stmt_exprs};
 
@@ -26,10 +26,10 @@ if $SUCCESS then\n   set ipaddr getip\nendif\n```",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some((_, cfg)) = cx.main_proc() else {
+    let Some((_, cfg, flow)) = cx.main_flow() else {
         return;
     };
-    let states = getip_guards(cfg);
+    let states = &flow.guards;
     for (v, node) in cfg.nodes.iter().enumerate() {
         if !cfg.reachable[v]
             || states[v] == GUARD_SAFE
