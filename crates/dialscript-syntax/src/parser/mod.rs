@@ -81,7 +81,7 @@ pub fn parse(bytes: &[u8]) -> Parse {
         src: bytes,
         all: &lexed.tokens,
         diags: RefCell::new(lexed.diagnostics),
-        blocks: RefCell::new(Vec::new()),
+        blocks: RefCell::new(smallvec::SmallVec::new()),
         pending: RefCell::new(pending_stack()),
         nest: Cell::new(0),
         declared: RefCell::new(HashSet::new()),
@@ -182,8 +182,9 @@ pub(crate) struct Cx<'a> {
     pub(crate) src: &'a [u8],
     all: &'a [Token],
     diags: RefCell<Vec<Diagnostic>>,
-    /// Open blocks, innermost last, with the span of their opening keyword.
-    blocks: RefCell<Vec<(BlockKind, Span)>>,
+    /// Open blocks, innermost last, with the span of their opening keyword. Real scripts
+    /// nest a few levels; room for eight spares each parse an allocation.
+    blocks: RefCell<smallvec::SmallVec<[(BlockKind, Span); 8]>>,
     /// The statements of the open blocks, innermost block's last. A block's statements are
     /// moved from here into a vector of their exact number when it closes: growing each
     /// block's vector as its statements arrive cost three reallocations and copies for a
