@@ -90,13 +90,17 @@ pub struct Edge {
     pub kind: EdgeKind,
 }
 
+/// The edges out of a node. Held inline up to two (a test has two, most nodes one): a
+/// vector per node was most of the checker's allocations.
+pub type Successors = smallvec::SmallVec<[Edge; 2]>;
+
 /// A node.
 #[derive(Debug, Clone)]
 pub struct Node<'a> {
     /// What it does.
     pub op: Op<'a>,
     /// Where control goes next.
-    pub succ: Vec<Edge>,
+    pub succ: Successors,
 }
 
 /// The graph of one procedure.
@@ -121,7 +125,7 @@ impl<'a> Cfg<'a> {
         b.block(&info.proc_.body);
         b.nodes.push(Node {
             op: Op::Exit,
-            succ: Vec::new(),
+            succ: Successors::new(),
         });
         let exit = b.nodes.len() - 1;
         // Resolve jumps now that every label has a node.
@@ -183,7 +187,7 @@ impl<'a> Builder<'a> {
     fn push(&mut self, op: Op<'a>) -> usize {
         self.nodes.push(Node {
             op,
-            succ: Vec::new(),
+            succ: Successors::new(),
         });
         self.nodes.len() - 1
     }
