@@ -135,13 +135,16 @@ impl<'a> Cfg<'a> {
             }
         }
         let _ = exit;
-        let by_stmt = b
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| !matches!(n.op, Op::EndIf(_) | Op::EndWhile(_)))
-            .filter_map(|(i, n)| n.op.stmt().map(|s| (s as *const Stmt as usize, i)))
-            .collect();
+        // Sized up front: collecting through a filter starts from an empty table and
+        // rehashes it every time it doubles.
+        let mut by_stmt = HashMap::with_capacity(b.nodes.len());
+        by_stmt.extend(
+            b.nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| !matches!(n.op, Op::EndIf(_) | Op::EndWhile(_)))
+                .filter_map(|(i, n)| n.op.stmt().map(|s| (s as *const Stmt as usize, i))),
+        );
         let mut cfg = Cfg {
             nodes: b.nodes,
             reachable: Vec::new(),
