@@ -524,3 +524,110 @@ pub fn getip_guards(cfg: &Cfg<'_>) -> Vec<u8> {
     };
     forward(cfg, GUARD_NONE, GUARD_SAFE, &transfer)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One line of a generated `main`: labels, jumps, tests and waits, enough to make any
+    /// shape of graph, loops into and out of blocks included.
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0..6u8).prop_map(|l| format!("L{l}:")),
+            (0..6u8).prop_map(|l| format!("goto L{l}")),
+            (0..6u8).prop_map(|l| format!("if b then\ngoto L{l}\nendif")),
+            (0..6u8).prop_map(|l| format!("waitfor \"x\" then L{l} until 1")),
+            Just("while b do".to_string()),
+            Just("endwhile".to_string()),
+            Just("delay 1".to_string()),
+            Just("halt".to_string()),
+            Just("b = FALSE".to_string()),
+        ]
+    }
+
+    /// Nodes reachable from `from` through nodes for which `keep` holds.
+    fn reach(cfg: &Cfg<'_>, from: usize, keep: &dyn Fn(usize) -> bool) -> Vec<bool> {
+        let mut seen = vec![false; cfg.nodes.len()];
+        let mut stack = vec![from];
+        while let Some(v) = stack.pop() {
+            if seen[v] || !keep(v) {
+                continue;
+            }
+            seen[v] = true;
+            stack.extend(cfg.nodes[v].succ.iter().map(|e| e.to));
+        }
+        seen
+    }
+
+    /// Checks `comps` against the definition: every kept node in exactly one component, two
+    /// nodes together exactly when each reaches the other, components sorted, and every
+    /// edge between components going to one listed earlier.
+    fn check_components(cfg: &Cfg<'_>, comps: &Components, keep: &dyn Fn(usize) -> bool) {
+        let n = cfg.nodes.len();
+        let mut comp_of = vec![usize::MAX; n];
+        for (i, c) in comps.iter().enumerate() {
+            assert!(
+                c.windows(2).all(|w| w[0] < w[1]),
+                "component not sorted: {c:?}"
+            );
+            for &v in c {
+                assert!(keep(v), "node {v} is not kept");
+                assert_eq!(comp_of[v], usize::MAX, "node {v} in two components");
+                comp_of[v] = i;
+            }
+        }
+        let reaches: Vec<Vec<bool>> = (0..n).map(|v| reach(cfg, v, keep)).collect();
+        for u in 0..n {
+            assert_eq!(
+                keep(u),
+                comp_of[u] != usize::MAX,
+                "node {u} kept but in no component"
+            );
+            if !keep(u) {
+                continue;
+            }
+            for v in 0..n {
+                if keep(v) {
+                    let together = reaches[u][v] && reaches[v][u];
+                    assert_eq!(together, comp_of[u] == comp_of[v], "nodes {u} and {v}");
+                }
+            }
+            for e in &cfg.nodes[u].succ {
+                if keep(e.to) && comp_of[e.to] != comp_of[u] {
+                    assert!(
+                        comp_of[e.to] < comp_of[u],
+                        "edge {u} -> {} goes forward",
+                        e.to
+                    );
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn components_are_the_strongly_connected_components(
+            lines in prop::collection::vec(line(), 0..40),
+            removed in prop::collection::vec(0..80usize, 0..6),
+        ) {
+            let src = format!("proc main\nboolean b = TRUE\n{}\nendproc\n", lines.join("\n"));
+            let parse = dialscript_syntax::parse(src.as_bytes());
+            let sema = crate::semantic::analyze(&parse.script);
+            let Some(main) = sema.main else { return Ok(()) };
+            let cfg = Cfg::build(&sema.procs[main]);
+            let reachable = |v: usize| cfg.reachable[v];
+            check_components(&cfg, &sccs(&cfg, &reachable), &reachable);
+            // A subgraph with some nodes taken out, as the counter search and DS207 use.
+            let some = |v: usize| cfg.reachable[v] && !removed.contains(&v);
+            check_components(&cfg, &sccs(&cfg, &some), &some);
+            // Starting from a subset of roots finds exactly the components they reach.
+            let roots: Vec<usize> = (0..cfg.nodes.len()).filter(|v| v % 3 == 0).collect();
+            let from_roots = sccs_from(&cfg, roots.iter().copied(), &some);
+            let reached: Vec<bool> = (0..cfg.nodes.len())
+                .map(|v| roots.iter().any(|&r| reach(&cfg, r, &some)[v]))
+                .collect();
+            check_components(&cfg, &from_roots, &|v| reached[v]);
+        }
+    }
+}
