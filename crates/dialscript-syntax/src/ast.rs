@@ -7,10 +7,10 @@
 
 use crate::span::Span;
 
-/// The text of a name. Names are short, so it is held inline (up to 24 bytes) rather than in
+/// The text of a name. Names are short, so it is held inline (up to 22 bytes) rather than in
 /// a heap allocation of its own: a typical script has dozens of names, and allocating and
 /// freeing each was a tenth of the parse.
-pub type Name = compact_str::CompactString;
+pub use crate::name::Name;
 
 /// A whole script: its procedures, in file order.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]

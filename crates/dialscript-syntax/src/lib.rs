@@ -22,6 +22,7 @@ pub mod ast;
 pub mod codes;
 pub mod diagnostic;
 pub mod lexer;
+mod name;
 pub mod parser;
 pub mod print;
 pub mod sema;

@@ -205,9 +205,10 @@ impl<'a> Cx<'a> {
 
     pub(crate) fn ident(&self, t: Token) -> Ident {
         let text = self.text(t.span);
-        // Names are ASCII, for which the UTF-8 check is quick; the lossy conversion (which
-        // walks the bytes in chunks) is only a fallback.
-        let name = Name::from_utf8(text).unwrap_or_else(|_| String::from_utf8_lossy(text).into());
+        // The lexer makes names of ASCII letters, digits and `_` only; the lossy conversion
+        // is there so that no input can make this fail.
+        let name =
+            Name::from_ascii(text).unwrap_or_else(|| Name::new(&String::from_utf8_lossy(text)));
         Ident { name, span: t.span }
     }
 
