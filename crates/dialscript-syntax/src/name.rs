@@ -46,6 +46,35 @@ impl Name {
         })
     }
 
+    /// The name of `len` ASCII bytes at `start` in `src`, or `None` when one is not ASCII (or
+    /// the range is not in `src`). The parser's way: with the bytes that follow the name at
+    /// hand, a short name is copied as a fixed block and its end masked, with no branch that
+    /// depends on its length (a copy of the exact length mispredicted about twice per name).
+    pub(crate) fn from_ascii_at(src: &[u8], start: usize, len: usize) -> Option<Name> {
+        match src.get(start..start.checked_add(INLINE)?) {
+            Some(window) if len <= INLINE => {
+                // Three words of eight bytes (the last one six), each masked to the bytes
+                // that belong to the name.
+                let mut bytes = [0u8; INLINE];
+                let mut high = 0u64;
+                for (k, (d, s)) in bytes.chunks_mut(8).zip(window.chunks(8)).enumerate() {
+                    let mut w = [0u8; 8];
+                    w[..s.len()].copy_from_slice(s);
+                    let n = len.saturating_sub(8 * k).min(8) as u32;
+                    let keep = u64::MAX.checked_shr(64 - 8 * n).unwrap_or(0);
+                    let word = u64::from_le_bytes(w) & keep;
+                    high |= word;
+                    d.copy_from_slice(&word.to_le_bytes()[..d.len()]);
+                }
+                (high & 0x8080_8080_8080_8080 == 0).then_some(Name(Repr::Inline {
+                    len: len as u8,
+                    bytes,
+                }))
+            }
+            _ => Name::from_ascii(src.get(start..start.checked_add(len)?)?),
+        }
+    }
+
     /// The inline form of bytes already known to be UTF-8, when they are short enough.
     fn from_valid(bytes: &[u8]) -> Option<Name> {
         if bytes.len() > INLINE {
@@ -232,6 +261,43 @@ mod tests {
             assert_eq!(Name::from_ascii(s.as_bytes()), Some(n.clone()));
         }
         assert_eq!(Name::from_ascii(b"caf\xE9"), None);
+        // Names inside a longer text, near its end and past it, as the parser makes them.
+        let text = b"  proc Main_Loop_2\r\n  integer a_name_longer_than_twenty_two_bytes = 1\r\n";
+        for start in 0..text.len() {
+            for len in 0..=text.len() - start {
+                let expected = Name::from_ascii(&text[start..start + len]);
+                assert_eq!(
+                    Name::from_ascii_at(text, start, len),
+                    expected,
+                    "{start} {len}"
+                );
+            }
+        }
+        assert_eq!(Name::from_ascii_at(b"abc", 2, 5), None);
+        let high = b"ab\xE9cdefghijklmnopqrstuvwxyz";
+        assert_eq!(Name::from_ascii_at(high, 0, 2), Name::from_ascii(b"ab"));
+        assert_eq!(Name::from_ascii_at(high, 0, 3), None);
+        // Names in a longer text, near its end and past it, as the parser makes them.
+        let text = b"  proc Main_Loop_2\r\n  integer a_name_longer_than_twenty_two_bytes = 1\r\n";
+        for start in 0..text.len() {
+            for len in 0..=text.len() - start {
+                let expected = Name::from_ascii(&text[start..start + len]);
+                assert_eq!(
+                    Name::from_ascii_at(text, start, len),
+                    expected,
+                    "{start} {len}"
+                );
+            }
+        }
+        assert_eq!(Name::from_ascii_at(b"abc", 2, 5), None);
+        assert_eq!(
+            Name::from_ascii_at(b"ab\xE9cdefghijklmnopqrstuvwxyz", 0, 2),
+            Name::from_ascii(b"ab")
+        );
+        assert_eq!(
+            Name::from_ascii_at(b"ab\xE9cdefghijklmnopqrstuvwxyz", 0, 3),
+            None
+        );
         assert_eq!(Name::new("\u{e9}t\u{e9}").as_str(), "\u{e9}t\u{e9}");
         let mut sorted = [
             Name::new(long),

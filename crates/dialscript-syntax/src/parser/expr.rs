@@ -7,7 +7,7 @@
 
 use super::input::{PResult, Toks};
 use super::{Cx, MAX_DEPTH};
-use crate::ast::{BinOp, Expr, ExprKind, UnOp};
+use crate::ast::{BinOp, Expr, ExprKind, StrBytes, UnOp};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -54,12 +54,17 @@ fn leaf(cx: &Cx<'_>, t: Token) -> Option<ExprKind> {
             }
             ExprKind::Int(value)
         }
-        TokenKind::Str => {
-            ExprKind::Str(cx.src[t.span.start as usize + 1..t.span.end as usize - 1].into())
-        }
-        TokenKind::UnclosedStr => {
-            ExprKind::Str(cx.src[t.span.start as usize + 1..t.span.end as usize].into())
-        }
+        // The body without the quotes (an unclosed string has only the opening one).
+        TokenKind::Str => ExprKind::Str(StrBytes::from_src(
+            cx.src,
+            t.span.start as usize + 1,
+            t.span.len().saturating_sub(2) as usize,
+        )),
+        TokenKind::UnclosedStr => ExprKind::Str(StrBytes::from_src(
+            cx.src,
+            t.span.start as usize + 1,
+            t.span.len().saturating_sub(1) as usize,
+        )),
         TokenKind::Kw(Kw::True) => ExprKind::Bool(true),
         TokenKind::Kw(Kw::False) => ExprKind::Bool(false),
         TokenKind::Ident => ExprKind::Var(cx.ident(t)),

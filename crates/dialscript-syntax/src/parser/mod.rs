@@ -207,8 +207,8 @@ impl<'a> Cx<'a> {
         let text = self.text(t.span);
         // The lexer makes names of ASCII letters, digits and `_` only; the lossy conversion
         // is there so that no input can make this fail.
-        let name =
-            Name::from_ascii(text).unwrap_or_else(|| Name::new(&String::from_utf8_lossy(text)));
+        let name = Name::from_ascii_at(self.src, t.span.start as usize, text.len())
+            .unwrap_or_else(|| Name::new(&String::from_utf8_lossy(text)));
         Ident { name, span: t.span }
     }
 
