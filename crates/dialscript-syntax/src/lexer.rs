@@ -12,7 +12,7 @@ use crate::ast::SysVar;
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use crate::token::{Kw, Token, TokenKind};
+use crate::token::{Kw, Token, TokenKind, word_kind};
 
 /// What the lexer produced: tokens (ending with [`TokenKind::Eof`]), the spans of comments,
 /// and diagnostics.
@@ -353,15 +353,16 @@ pub(crate) fn lex_reusing(bytes: &[u8], mut tokens: Vec<Token>) -> Lexed {
                 } else {
                     8 + run_of(bytes, at + 8, ident_bytes)
                 };
-                let kw = match len {
-                    2..=7 => Kw::from_prefix(w & ((1u64 << (8 * len)) - 1), len),
-                    8 => Kw::from_prefix(w, 8),
-                    9 => Kw::from_word(&bytes[at..at + 9]),
-                    _ => None,
-                };
-                let kind = match kw {
-                    Some(kw) => TokenKind::Kw(kw),
-                    None => TokenKind::Ident,
+                // Words of up to eight bytes (nearly all) are looked up from the register;
+                // a one-letter word matches no reserved word there. Nine letters is the
+                // longest reserved word.
+                let kind = if len <= 8 {
+                    let keep = u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0);
+                    word_kind(w & keep, len)
+                } else if len == 9 {
+                    Kw::from_word(&bytes[at..at + 9]).map_or(TokenKind::Ident, TokenKind::Kw)
+                } else {
+                    TokenKind::Ident
                 };
                 push(&mut out, kind, at, at + len, &mut line_start);
                 at += len;

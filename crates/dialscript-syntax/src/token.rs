@@ -97,19 +97,29 @@ macro_rules! keywords {
                 Self::from_packed(pack_short_word(word))
             }
 
-            /// [`Kw::from_word`] for a word of `len` bytes, 2 to 8, given as the integer its
-            /// bytes make in little-endian order (zero above the word). The lexer has the
-            /// word's bytes in a register already when it knows where the word ends.
-            pub(crate) fn from_prefix(prefix: u64, len: usize) -> Option<Kw> {
-                debug_assert!((2..=8).contains(&len));
-                Self::from_packed(u128::from(prefix) | (len as u128) << 120 | CASE_BITS)
-            }
-
             fn from_packed(packed: u128) -> Option<Kw> {
                 let (key, kw) = KW_TABLE[kw_slot(packed, KW_MUL)];
                 if key == packed { kw } else { None }
             }
         }
+
+        /// The kind of token a word of `len` bytes makes, `len` at most 8, the word given as
+        /// the integer its bytes make in little-endian order (zero above the word; the lexer
+        /// has it in a register already): a reserved word or a name. The answer is selected
+        /// without a branch: whether a word is reserved changes from one word to the next,
+        /// and a branch on it mispredicted once every few words.
+        pub(crate) fn word_kind(prefix: u64, len: usize) -> TokenKind {
+            let packed = u128::from(prefix) | (len as u128) << 120 | CASE_BITS;
+            let (key, kind) = KW_KINDS[kw_slot(packed, KW_MUL)];
+            [TokenKind::Ident, kind][usize::from(key == packed)]
+        }
+
+        /// [`KW_TABLE`] with the token kind of each word, `Ident` in the empty slots.
+        const KW_KINDS: [(u128, TokenKind); KW_SLOTS] = {
+            let mut table = [(0, TokenKind::Ident); KW_SLOTS];
+            $( table[kw_slot(pack_word($lower), KW_MUL)] = (pack_word($lower), TokenKind::Kw(Kw::$variant)); )*
+            table
+        };
 
         /// Every reserved word, packed by [`pack_word`].
         const KW_PACKED: &[u128] = &[ $( pack_word($lower), )* ];
@@ -315,6 +325,16 @@ mod tests {
                         same,
                         "{kw:?} with byte {b:#04x} at {at}"
                     );
+                    // The lexer's lookup agrees with `from_word` on every word it is given.
+                    if w.len() <= 8 {
+                        let mut prefix = [0u8; 8];
+                        prefix[..w.len()].copy_from_slice(&w);
+                        assert_eq!(
+                            word_kind(u64::from_le_bytes(prefix), w.len()),
+                            Kw::from_word(&w).map_or(TokenKind::Ident, TokenKind::Kw),
+                            "{kw:?} with byte {b:#04x} at {at}"
+                        );
+                    }
                 }
             }
         }
