@@ -134,7 +134,7 @@ fn tests_success(s: &Stmt) -> bool {
         match &e.kind {
             ExprKind::Sys(SysVar::Success | SysVar::Failure) => true,
             ExprKind::Unary(_, inner) | ExprKind::Paren(inner) => mentions(inner),
-            ExprKind::Binary(_, l, r) => mentions(l) || mentions(r),
+            ExprKind::Binary(_, lr) => mentions(&lr.0) || mentions(&lr.1),
             _ => false,
         }
     }

@@ -621,9 +621,10 @@ fn operator_levels_are_the_parsers() {
         for o2 in &ops {
             let src = format!("proc main\nx = a {o1} b {o2} c\nendproc\n");
             let e = assigned(&src);
-            let ExprKind::Binary(top, lhs, rhs) = &e.kind else {
+            let ExprKind::Binary(top, operands) = &e.kind else {
                 panic!("{src:?}: not a binary expression")
             };
+            let (lhs, rhs) = &**operands;
             // With `o1` at the same level as `o2` or tighter, `a o1 b` is grouped first
             // (left associativity); otherwise `b o2 c` is.
             let (outer, inner, inner_op) = if level(o1) >= level(o2) {
@@ -641,9 +642,10 @@ fn operator_levels_are_the_parsers() {
         for left in ["-a", "!a", "getip 1"] {
             let src = format!("proc main\nx = {left} {o1} b\nendproc\n");
             let e = assigned(&src);
-            let ExprKind::Binary(top, lhs, _) = &e.kind else {
+            let ExprKind::Binary(top, operands) = &e.kind else {
                 panic!("{src:?}: not a binary expression")
             };
+            let lhs = &operands.0;
             assert_eq!(top.symbol(), o1.as_str(), "{src:?}");
             assert!(
                 matches!(lhs.kind, ExprKind::Unary(..) | ExprKind::Getip(Some(_))),

@@ -115,7 +115,8 @@ fn walk_expr(e: &mut Expr, f: &mut impl FnMut(&mut Span)) {
                 walk_expr(a, f);
             }
         }
-        ExprKind::Binary(_, l, r) => {
+        ExprKind::Binary(_, operands) => {
+            let (l, r) = &mut **operands;
             walk_expr(l, f);
             walk_expr(r, f);
         }
@@ -594,7 +595,7 @@ fn expr() -> impl Strategy<Value = Expr> {
                 .prop_map(|(op, e)| expr_of(ExprKind::Unary(op, Box::new(unary_operand(e))))),
             4 => (bin_op(), inner.clone(), inner.clone()).prop_map(|(op, l, r)| {
                 let p = op.precedence();
-                expr_of(ExprKind::Binary(op, Box::new(binary_operand(l, p, false)), Box::new(binary_operand(r, p, true))))
+                expr_of(ExprKind::Binary(op, Box::new((binary_operand(l, p, false), binary_operand(r, p, true)))))
             }),
             1 => inner.clone().prop_map(paren),
             1 => inner.prop_map(|e| expr_of(ExprKind::Getip(Some(Box::new(unary_operand(e)))))),

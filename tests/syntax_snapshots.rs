@@ -223,7 +223,9 @@ fn three_mistakes_give_three_diagnostics_at_their_places() {
 /// can see how the parser grouped it.
 fn grouped(e: &Expr) -> String {
     match &e.kind {
-        ExprKind::Binary(op, l, r) => format!("({} {} {})", grouped(l), op.symbol(), grouped(r)),
+        ExprKind::Binary(op, lr) => {
+            format!("({} {} {})", grouped(&lr.0), op.symbol(), grouped(&lr.1))
+        }
         ExprKind::Unary(op, inner) => {
             let sign = match op {
                 dialscript_syntax::ast::UnOp::Neg => "-",

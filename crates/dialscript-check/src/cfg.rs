@@ -281,17 +281,18 @@ pub fn const_bool(e: &Expr) -> Option<bool> {
     match &strip(e).kind {
         ExprKind::Bool(b) => Some(*b),
         ExprKind::Unary(UnOp::Not, x) => const_bool(x).map(|b| !b),
-        ExprKind::Binary(BinOp::And, l, r) => match (const_bool(l), const_bool(r)) {
+        ExprKind::Binary(BinOp::And, lr) => match (const_bool(&lr.0), const_bool(&lr.1)) {
             (Some(false), _) | (_, Some(false)) => Some(false),
             (Some(true), Some(true)) => Some(true),
             _ => None,
         },
-        ExprKind::Binary(BinOp::Or, l, r) => match (const_bool(l), const_bool(r)) {
+        ExprKind::Binary(BinOp::Or, lr) => match (const_bool(&lr.0), const_bool(&lr.1)) {
             (Some(true), _) | (_, Some(true)) => Some(true),
             (Some(false), Some(false)) => Some(false),
             _ => None,
         },
-        ExprKind::Binary(op, l, r) => {
+        ExprKind::Binary(op, operands) => {
+            let (l, r) = &**operands;
             let (a, b) = (const_int(l, &|_| None)?, const_int(r, &|_| None)?);
             Some(match op {
                 BinOp::Lt => a < b,
@@ -316,7 +317,7 @@ pub fn const_int(e: &Expr, var: &dyn Fn(&Ident) -> Option<i32>) -> Option<i32> {
         ExprKind::Var(name) => var(name),
         ExprKind::Unary(UnOp::Neg, x) => const_int(x, var).map(i32::wrapping_neg),
         ExprKind::Unary(UnOp::Not, x) => const_int(x, var).map(|v| !v),
-        ExprKind::Binary(op, l, r) => op.eval_int(const_int(l, var)?, const_int(r, var)?),
+        ExprKind::Binary(op, lr) => op.eval_int(const_int(&lr.0, var)?, const_int(&lr.1, var)?),
         _ => None,
     }
 }

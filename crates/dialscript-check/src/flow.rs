@@ -239,7 +239,7 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
 /// `n > 0`, so `<=`/`>=` tell whether the bound itself is included.
 fn cond_op(cond: &Expr) -> Option<BinOp> {
     match &strip(cond).kind {
-        ExprKind::Binary(op, _, _) => Some(*op),
+        ExprKind::Binary(op, _) => Some(*op),
         _ => None,
     }
 }
@@ -247,9 +247,10 @@ fn cond_op(cond: &Expr) -> Option<BinOp> {
 /// Recognises `v < c`, `c > v`, `0 < v` and the like, with `c` constant. Returns the counter, the
 /// way it must move to make the test fail, and the bound.
 fn counter_test<'a>(info: &ProcInfo<'_>, cond: &'a Expr) -> Option<(&'a Ident, Dir, i32)> {
-    let ExprKind::Binary(op, l, r) = &strip(cond).kind else {
+    let ExprKind::Binary(op, operands) = &strip(cond).kind else {
         return None;
     };
+    let (l, r) = &**operands;
     let (l, r) = (strip(l), strip(r));
     let as_var = |e: &'a Expr| match &e.kind {
         ExprKind::Var(v) if info.var(v).is_some_and(|x| x.writes > 0) => Some(v),
@@ -280,9 +281,10 @@ fn counter_test<'a>(info: &ProcInfo<'_>, cond: &'a Expr) -> Option<(&'a Ident, D
 
 /// The step of `v = v + k` (up) or `v = v - k` (down), with `k` a positive constant.
 fn update_step(info: &ProcInfo<'_>, name: &Ident, value: &Expr, dir: Dir) -> Option<i64> {
-    let ExprKind::Binary(op, l, r) = &strip(value).kind else {
+    let ExprKind::Binary(op, operands) = &strip(value).kind else {
         return None;
     };
+    let (l, r) = &**operands;
     let is_v = |e: &Expr| matches!(&strip(e).kind, ExprKind::Var(x) if x.key() == name.key());
     let k = match (op, dir) {
         (BinOp::Add, Dir::Up) if is_v(l) => const_int_in(info, r)?,

@@ -158,7 +158,8 @@ pub fn print_expr(out: &mut Vec<u8>, e: &Expr) {
             });
             print_operand(out, inner, u8::MAX);
         }
-        ExprKind::Binary(op, l, r) => {
+        ExprKind::Binary(op, operands) => {
+            let (l, r) = &**operands;
             let p = op.precedence();
             print_operand(out, l, p);
             // `getip` at the end of a line takes no operand, so `x = getip` then `- 1` on the
@@ -207,7 +208,7 @@ fn ends_with_bare_getip(e: &Expr) -> bool {
         match &e.kind {
             ExprKind::Getip(None) => return true,
             ExprKind::Getip(Some(inner)) | ExprKind::Unary(_, inner) => e = inner,
-            ExprKind::Binary(_, _, r) => e = r,
+            ExprKind::Binary(_, lr) => e = &lr.1,
             _ => return false,
         }
     }

@@ -482,7 +482,8 @@ impl<'a> Walker<'_, 'a> {
                     }
                 }
             }
-            ExprKind::Binary(op, l, r) => {
+            ExprKind::Binary(op, operands) => {
+                let (l, r) = &**operands;
                 let lt = self.expr(l);
                 let rt = self.expr(r);
                 if *op == BinOp::Div && is_literal_zero(r) {
@@ -595,7 +596,7 @@ pub fn any_expr(e: &Expr, pred: &dyn Fn(&Expr) -> bool) -> bool {
     match &e.kind {
         ExprKind::Unary(_, x) | ExprKind::Paren(x) => any_expr(x, pred),
         ExprKind::Getip(Some(x)) => any_expr(x, pred),
-        ExprKind::Binary(_, l, r) => any_expr(l, pred) || any_expr(r, pred),
+        ExprKind::Binary(_, lr) => any_expr(&lr.0, pred) || any_expr(&lr.1, pred),
         _ => false,
     }
 }

@@ -204,7 +204,7 @@ impl Compiler {
             ExprKind::Paren(x) => self.ty(x),
             ExprKind::Unary(UnOp::Neg, _) => Type::Integer,
             ExprKind::Unary(UnOp::Not, x) => self.ty(x),
-            ExprKind::Binary(BinOp::Add, l, _) => self.ty(l),
+            ExprKind::Binary(BinOp::Add, lr) => self.ty(&lr.0),
             ExprKind::Binary(BinOp::Sub | BinOp::Mul | BinOp::Div, ..) => Type::Integer,
             ExprKind::Binary(..) => Type::Boolean,
         }
@@ -333,12 +333,10 @@ impl Compiler {
     fn assign(&mut self, ty: Type, reg: u32, e: &Expr) {
         match ty {
             Type::Integer => match &strip(e).kind {
-                ExprKind::Binary(
-                    op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div),
-                    l,
-                    r,
-                ) if self.ty(e) == Type::Integer => {
-                    let (a, b) = (self.int(l), self.int(r));
+                ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), lr)
+                    if self.ty(e) == Type::Integer =>
+                {
+                    let (a, b) = (self.int(&lr.0), self.int(&lr.1));
                     match fold(*op, a, b) {
                         Some(v) => self.op(Insn::SetInt {
                             dst: reg,
@@ -358,7 +356,8 @@ impl Compiler {
                 }
             },
             Type::String => match &strip(e).kind {
-                ExprKind::Binary(BinOp::Add, l, r) => {
+                ExprKind::Binary(BinOp::Add, operands) => {
+                    let (l, r) = &**operands;
                     let (a, b) = (self.str(l), self.str(r));
                     self.op(Insn::Concat { dst: reg, a, b });
                 }
@@ -398,7 +397,8 @@ impl Compiler {
                 self.op(Insn::Complement { dst, a });
                 IntOp::Reg(dst)
             }
-            ExprKind::Binary(op, l, r) => {
+            ExprKind::Binary(op, operands) => {
+                let (l, r) = &**operands;
                 let (a, b) = (self.int(l), self.int(r));
                 if let Some(v) = fold(*op, a, b) {
                     return IntOp::Imm(v);
@@ -422,7 +422,8 @@ impl Compiler {
             ExprKind::Var(name) => StrOp::Reg(self.var(name).1),
             ExprKind::Sys(v @ (SysVar::UserId | SysVar::Password)) => StrOp::Sys(*v),
             ExprKind::Paren(x) => self.str(x),
-            ExprKind::Binary(BinOp::Add, l, r) => {
+            ExprKind::Binary(BinOp::Add, operands) => {
+                let (l, r) = &**operands;
                 let (a, b) = (self.str(l), self.str(r));
                 let dst = self.temp(STR);
                 self.op(Insn::Concat { dst, a, b });
@@ -451,7 +452,8 @@ impl Compiler {
                 self.op(Insn::Not { dst, a });
                 BoolOp::Reg(dst)
             }
-            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
+            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), operands) => {
+                let (l, r) = &**operands;
                 // Short circuit: the right side (which may hold `getip`) runs only if needed.
                 let dst = self.temp(BOOL);
                 let end = self.new_label();
@@ -467,7 +469,8 @@ impl Compiler {
                 self.place(end);
                 BoolOp::Reg(dst)
             }
-            ExprKind::Binary(op, l, r) => {
+            ExprKind::Binary(op, operands) => {
+                let (l, r) = &**operands;
                 let dst = self.temp(BOOL);
                 match self.ty(l) {
                     Type::Integer => {
@@ -516,7 +519,8 @@ impl Compiler {
                     self.op(Insn::Jump { to });
                 }
             }
-            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
+            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), operands) => {
+                let (l, r) = &**operands;
                 // `a and b` is true when both are; `a or b` when either is.
                 let all = *op == BinOp::And;
                 if all == when {
@@ -531,10 +535,9 @@ impl Compiler {
             }
             ExprKind::Binary(
                 op @ (BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge | BinOp::Eq | BinOp::Ne),
-                l,
-                r,
-            ) if self.ty(l) == Type::Integer => {
-                let (a, b) = (self.int(l), self.int(r));
+                lr,
+            ) if self.ty(&lr.0) == Type::Integer => {
+                let (a, b) = (self.int(&lr.0), self.int(&lr.1));
                 self.op(Insn::BranchCmp {
                     op: cmp(*op),
                     a,

@@ -63,7 +63,8 @@ fn find_getip(e: &dialscript_syntax::ast::Expr) -> dialscript_syntax::Span {
     match &e.kind {
         ExprKind::Getip(_) => e.span,
         ExprKind::Unary(_, x) | ExprKind::Paren(x) => find_getip(x),
-        ExprKind::Binary(_, l, r) => {
+        ExprKind::Binary(_, operands) => {
+            let (l, r) = &**operands;
             if has_getip(l) {
                 find_getip(l)
             } else {

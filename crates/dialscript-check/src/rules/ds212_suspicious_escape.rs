@@ -44,7 +44,8 @@ fn literals<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a [u8], Span)) {
         ExprKind::Str(raw) => f(raw, e.span),
         ExprKind::Unary(_, x) | ExprKind::Paren(x) => literals(x, f),
         ExprKind::Getip(Some(x)) => literals(x, f),
-        ExprKind::Binary(_, l, r) => {
+        ExprKind::Binary(_, operands) => {
+            let (l, r) = &**operands;
             literals(l, f);
             literals(r, f);
         }

@@ -56,7 +56,8 @@ pub fn success_test(cond: &Expr) -> Option<bool> {
         ExprKind::Sys(SysVar::Success) => Some(true),
         ExprKind::Sys(SysVar::Failure) => Some(false),
         ExprKind::Unary(UnOp::Not, x) => success_test(x).map(|b| !b),
-        ExprKind::Binary(op @ (BinOp::Eq | BinOp::Ne), l, r) => {
+        ExprKind::Binary(op @ (BinOp::Eq | BinOp::Ne), operands) => {
+            let (l, r) = &**operands;
             let (test, value) = match (&strip(l).kind, &strip(r).kind) {
                 (_, ExprKind::Bool(b)) => (success_test(l)?, *b),
                 (ExprKind::Bool(b), _) => (success_test(r)?, *b),

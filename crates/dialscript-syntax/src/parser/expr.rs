@@ -108,7 +108,7 @@ fn binary<'a>(cx: &Cx<'a>, i: Toks<'a>, min_prec: u8) -> PResult<'a, (Expr, u32)
         }
         lhs = Expr {
             span: lhs.span.to(rhs.span),
-            kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+            kind: ExprKind::Binary(op, Box::new((lhs, rhs))),
         };
         i = rest;
     }
