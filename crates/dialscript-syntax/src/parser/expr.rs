@@ -32,6 +32,7 @@ pub(crate) fn parse_expr<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Expr> {
 }
 
 /// The expression a one-token operand stands for, or `None` when `t` does not make one.
+#[inline(always)]
 fn leaf(cx: &Cx<'_>, t: Token) -> Option<ExprKind> {
     Some(match t.kind {
         TokenKind::Int => {
