@@ -18,6 +18,7 @@ use crate::token::{Kw, Token, TokenKind};
 const MAX_LITERAL: i64 = 1 << 31;
 
 /// Parses a whole expression.
+#[inline(always)]
 pub(crate) fn parse_expr<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Expr> {
     // Most expressions are one literal or name (`transmit "^M"`, `until 30`): those are
     // built here, without the trip down through every precedence level.
