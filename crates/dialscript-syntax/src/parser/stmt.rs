@@ -120,10 +120,21 @@ fn stmt(span: Span, kind: StmtKind) -> Stmt {
 
 /// A name for a variable, label or procedure. A reserved word is reported (DS018) and taken
 /// as the name anyway, so the rest of the statement still parses.
+#[inline(always)]
 pub(crate) fn parse_name<'a>(cx: &Cx<'a>, i: Toks<'a>, what: &str) -> PResult<'a, Ident> {
+    // The name itself, the common case, is made in place; the rest is out of line.
+    let t = i.peek();
+    if t.kind == TokenKind::Ident {
+        return Ok((i.bump(), cx.ident(t)));
+    }
+    not_a_name(cx, i, what)
+}
+
+/// [`parse_name`] when the next token is not a name.
+#[cold]
+fn not_a_name<'a>(cx: &Cx<'a>, i: Toks<'a>, what: &str) -> PResult<'a, Ident> {
     let t = i.peek();
     match t.kind {
-        TokenKind::Ident => Ok((i.bump(), cx.ident(t))),
         TokenKind::Kw(k) if !t.line_start => {
             cx.report(
                 Diagnostic::error(
