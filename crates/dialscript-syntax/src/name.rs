@@ -11,6 +11,27 @@ use std::hash::{Hash, Hasher};
 /// The longest name held inline; longer ones get a heap allocation of their own.
 const INLINE: usize = 22;
 
+/// For a name of each length up to [`INLINE`], the masks of the three words that hold it:
+/// all ones over its bytes, zero after them.
+const KEEP: [[u64; 3]; INLINE + 1] = {
+    let mut table = [[0u64; 3]; INLINE + 1];
+    let mut len = 0;
+    while len <= INLINE {
+        let mut k = 0;
+        while k < 3 {
+            let n = if len > 8 * k { len - 8 * k } else { 0 };
+            table[len][k] = if n >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * n)) - 1
+            };
+            k += 1;
+        }
+        len += 1;
+    }
+    table
+};
+
 /// The text of a name, held inline up to 22 bytes. It compares, hashes and orders as the
 /// `str` it holds; [`Name::as_str`] gives that `str`.
 #[derive(Clone, PartialEq, Eq)]
@@ -55,18 +76,19 @@ impl Name {
             Some(window) if len <= INLINE => {
                 // Three words of eight bytes (the last one six), each masked to the bytes
                 // that belong to the name.
-                let mut bytes = [0u8; INLINE];
-                let mut high = 0u64;
-                for (k, (d, s)) in bytes.chunks_mut(8).zip(window.chunks(8)).enumerate() {
+                let word = |at: usize| {
                     let mut w = [0u8; 8];
-                    w[..s.len()].copy_from_slice(s);
-                    let n = len.saturating_sub(8 * k).min(8) as u32;
-                    let keep = u64::MAX.checked_shr(64 - 8 * n).unwrap_or(0);
-                    let word = u64::from_le_bytes(w) & keep;
-                    high |= word;
-                    d.copy_from_slice(&word.to_le_bytes()[..d.len()]);
-                }
-                (high & 0x8080_8080_8080_8080 == 0).then_some(Name(Repr::Inline {
+                    let part = &window[at..(at + 8).min(INLINE)];
+                    w[..part.len()].copy_from_slice(part);
+                    u64::from_le_bytes(w)
+                };
+                let [m0, m1, m2] = KEEP[len];
+                let (w0, w1, w2) = (word(0) & m0, word(8) & m1, word(16) & m2);
+                let mut bytes = [0u8; INLINE];
+                bytes[..8].copy_from_slice(&w0.to_le_bytes());
+                bytes[8..16].copy_from_slice(&w1.to_le_bytes());
+                bytes[16..].copy_from_slice(&w2.to_le_bytes()[..INLINE - 16]);
+                ((w0 | w1 | w2) & 0x8080_8080_8080_8080 == 0).then_some(Name(Repr::Inline {
                     len: len as u8,
                     bytes,
                 }))
