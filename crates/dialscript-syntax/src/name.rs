@@ -19,7 +19,7 @@ const KEEP: [[u64; 3]; INLINE + 1] = {
     while len <= INLINE {
         let mut k = 0;
         while k < 3 {
-            let n = if len > 8 * k { len - 8 * k } else { 0 };
+            let n = len.saturating_sub(8 * k);
             table[len][k] = if n >= 8 {
                 u64::MAX
             } else {
