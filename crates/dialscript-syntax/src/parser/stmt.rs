@@ -385,7 +385,7 @@ fn parse_set<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, Stmt> {
 fn parse_port_opt<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (PortSetting, Span)> {
     let t = i.peek();
     let v = i.peek2();
-    let value = String::from_utf8_lossy(cx.text(v.span)).into_owned();
+    let value = cx.text(v.span);
     let bad = |what: &str, allowed: &str| {
         if v.line_start {
             // The value is missing: the next token belongs to the next statement.
@@ -415,12 +415,12 @@ fn parse_port_opt<'a>(cx: &Cx<'a>, i: Toks<'a>) -> PResult<'a, (PortSetting, Spa
         )
     };
     match t.kind {
-        TokenKind::Kw(Kw::Databits) => match (v.kind, value.as_str()) {
-            (TokenKind::Int, "5" | "6" | "7" | "8") => Ok((i.bump().bump(), (PortSetting::DataBits(value.as_bytes()[0] - b'0'), v.span))),
+        TokenKind::Kw(Kw::Databits) => match (v.kind, value) {
+            (TokenKind::Int, [d @ b'5'..=b'8']) => Ok((i.bump().bump(), (PortSetting::DataBits(d - b'0'), v.span))),
             _ => bad("data bits", "`5`, `6`, `7` or `8`"),
         },
-        TokenKind::Kw(Kw::Stopbits) => match (v.kind, value.as_str()) {
-            (TokenKind::Int, "1" | "2") => Ok((i.bump().bump(), (PortSetting::StopBits(value.as_bytes()[0] - b'0'), v.span))),
+        TokenKind::Kw(Kw::Stopbits) => match (v.kind, value) {
+            (TokenKind::Int, [d @ (b'1' | b'2')]) => Ok((i.bump().bump(), (PortSetting::StopBits(d - b'0'), v.span))),
             _ => bad("stop bits", "`1` or `2`"),
         },
         TokenKind::Kw(Kw::Parity) => {
