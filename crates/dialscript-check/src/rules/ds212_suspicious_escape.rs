@@ -1,11 +1,12 @@
 //! DS212 `suspicious-escape`.
 
-use dialscript_syntax::ast::{Expr, ExprKind, StmtKind};
+use dialscript_syntax::ast::StmtKind;
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 use dialscript_syntax::span::Span;
 use dialscript_syntax::translate::{Oddity, translate_reporting};
 
 use crate::rule::{Context, Rule};
+use crate::rules::string_literals;
 use crate::semantic::{stmt_exprs, walk_stmts};
 
 /// DS212
@@ -33,27 +34,18 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 return;
             }
             stmt_exprs(s, &mut |e| {
-                literals(e, &mut |raw, span| check_literal(cx, raw, span, out))
+                string_literals(e, &mut |raw, span| check_literal(cx, raw, span, out))
             });
         });
     }
 }
 
-fn literals<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a [u8], Span)) {
-    match &e.kind {
-        ExprKind::Str(raw) => f(raw, e.span),
-        ExprKind::Unary(_, x) | ExprKind::Paren(x) => literals(x, f),
-        ExprKind::Getip(Some(x)) => literals(x, f),
-        ExprKind::Binary(_, operands) => {
-            let (l, r) = &**operands;
-            literals(l, f);
-            literals(r, f);
-        }
-        _ => {}
-    }
-}
-
 fn check_literal(cx: &Context<'_>, raw: &[u8], lit: Span, out: &mut Vec<Diagnostic>) {
+    // Everything this rule reports starts with `\`, `^` or `<`, and most literals (`"ogin:"`)
+    // have none of them: those need no translation.
+    if !raw.iter().any(|&b| matches!(b, b'\\' | b'^' | b'<')) {
+        return;
+    }
     // The raw bytes start one byte after the literal's opening quote.
     let at = |offset: usize, len: usize| {
         let start = lit.start + 1 + offset as u32;

@@ -1,10 +1,11 @@
 //! DS219 `long-string`.
 
-use dialscript_syntax::ast::{ExprKind, StmtKind};
+use dialscript_syntax::ast::StmtKind;
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
-use crate::semantic::{any_expr, stmt_exprs, walk_stmts};
+use crate::rules::string_literals;
+use crate::semantic::{stmt_exprs, walk_stmts};
 
 /// The longest string literal the 1995 tools are known to handle comfortably.
 const MAX_LEN: usize = 255;
@@ -28,16 +29,15 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for p in &cx.script.procs {
         walk_stmts(&p.body, &mut |s| {
             stmt_exprs(s, &mut |e| {
-                // Collect spans first: `any_expr` takes a shared closure.
-                let spans = std::cell::RefCell::new(Vec::new());
-                any_expr(e, &|x| {
-                    if let ExprKind::Str(raw) = &x.kind
-                        && raw.len() > MAX_LEN
-                    {
-                        spans.borrow_mut().push((x.span, raw.len()));
+                let mut spans = Vec::new();
+                string_literals(e, &mut |raw, span| {
+                    if raw.len() > MAX_LEN {
+                        spans.push((span, raw.len()));
                     }
-                    false
                 });
+                if spans.is_empty() {
+                    return;
+                }
                 // The way to shorten a literal depends on what it is for.
                 let help = match s.kind {
                     StmtKind::Transmit { .. } => "split it into several `transmit`s",
@@ -46,7 +46,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     }
                     _ => "shorten it, or build it with `+` from shorter literals",
                 };
-                for (span, len) in spans.into_inner() {
+                for (span, len) in spans {
                     out.push(
                         cx.diag(&RULE, span, format!("string literal of {len} bytes"))
                             .with_label(format!("longer than {MAX_LEN} bytes"))

@@ -38,6 +38,20 @@ use dialscript_syntax::span::Span;
 use crate::cfg::Op;
 use crate::semantic::strip;
 
+/// Calls `f` with the raw bytes and the span of every string literal in `e`.
+pub fn string_literals<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a [u8], Span)) {
+    match &e.kind {
+        ExprKind::Str(raw) => f(raw, e.span),
+        ExprKind::Unary(_, x) | ExprKind::Paren(x) => string_literals(x, f),
+        ExprKind::Getip(Some(x)) => string_literals(x, f),
+        ExprKind::Binary(_, operands) => {
+            string_literals(&operands.0, f);
+            string_literals(&operands.1, f);
+        }
+        _ => {}
+    }
+}
+
 /// The span a diagnostic about a node should point at: for the test of an `if` or a `while`,
 /// the keyword and the condition (`while nTries > 0`), not the whole block with its body;
 /// for other nodes, their statement. `None` for the exit.
