@@ -57,6 +57,10 @@ fn sccs_from(
     // `keep` is asked once per node rather than once per edge: the rules' predicates look
     // at statements and are not free.
     let kept: Vec<bool> = (0..n).map(keep).collect();
+    // Most graphs have no loop, and DS207 keeps only nodes on one: nothing to allocate then.
+    if !kept.contains(&true) {
+        return Components::default();
+    }
     // Node numbers fit in u32 (a graph has a node per statement, and a script is under
     // 4 GiB); the narrower arrays keep small graphs in a few cache lines.
     let mut index = vec![UNSEEN; n];

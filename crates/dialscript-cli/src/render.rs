@@ -301,7 +301,9 @@ pub fn json_diagnostics(file: &SourceFile, diags: &[Diagnostic]) -> Vec<JsonDiag
         .collect()
 }
 
-/// The whole JSON document of `check --format json`.
+/// The whole JSON document of `check --format json`: the schema as types, for embedders
+/// that build the document in memory. `check` itself streams the same bytes per file
+/// ([`json_fragment`]); a test holds the two equal.
 #[derive(Debug, Serialize)]
 pub struct JsonReport {
     /// Schema version; bumped only for incompatible changes.

@@ -98,8 +98,10 @@ macro_rules! keywords {
             }
 
             fn from_packed(packed: u128) -> Option<Kw> {
-                let (key, kw) = KW_TABLE[kw_slot(packed, KW_MUL)];
-                if key == packed { kw } else { None }
+                match KW_KINDS[kw_slot(packed, KW_MUL)] {
+                    (key, TokenKind::Kw(kw)) if key == packed => Some(kw),
+                    _ => None,
+                }
             }
         }
 
@@ -114,7 +116,8 @@ macro_rules! keywords {
             [TokenKind::Ident, kind][usize::from(key == packed)]
         }
 
-        /// [`KW_TABLE`] with the token kind of each word, `Ident` in the empty slots.
+        /// The reserved words by [`kw_slot`]: the packed word and its token kind, or
+        /// `(0, Ident)` (no word packs to 0) in the slots no word hashes to.
         const KW_KINDS: [(u128, TokenKind); KW_SLOTS] = {
             let mut table = [(0, TokenKind::Ident); KW_SLOTS];
             $( table[kw_slot(pack_word($lower), KW_MUL)] = (pack_word($lower), TokenKind::Kw(Kw::$variant)); )*
@@ -123,14 +126,6 @@ macro_rules! keywords {
 
         /// Every reserved word, packed by [`pack_word`].
         const KW_PACKED: &[u128] = &[ $( pack_word($lower), )* ];
-
-        /// The reserved words by [`kw_slot`]: the packed word and the keyword, or `(0, None)`
-        /// (no word packs to 0) in the slots no word hashes to.
-        const KW_TABLE: [(u128, Option<Kw>); KW_SLOTS] = {
-            let mut table = [(0, None); KW_SLOTS];
-            $( table[kw_slot(pack_word($lower), KW_MUL)] = (pack_word($lower), Some(Kw::$variant)); )*
-            table
-        };
     };
 }
 

@@ -29,9 +29,6 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some((info, cfg, flow)) = cx.main_flow() else {
         return;
     };
-    if !flow.in_loop.contains(&true) {
-        return;
-    }
     // A cycle that never waits lies inside a loop of the whole graph: only those nodes are
     // looked at (most scripts have no loop at all).
     let keep = |v: usize| flow.in_loop[v] && !waits(info, &cfg.nodes[v].op);
