@@ -18,53 +18,142 @@ pub fn is_script_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("scp"))
 }
 
+/// A folder a walk went through: scripts in it are opened by name through its handle, so the
+/// kernel looks up one name per script instead of walking the whole path again.
+#[derive(Debug)]
+pub struct Folder {
+    /// The folder as reached from a given path.
+    pub path: PathBuf,
+    /// An open handle to it, when it could be opened (else scripts are opened by full path).
+    handle: Option<std::fs::File>,
+}
+
+/// One script to read: a name in a folder of the walk, or a path given as it is.
+#[derive(Debug)]
+pub struct Input {
+    /// Index into [`Inputs::folders`]; `None` for a file given directly.
+    folder: Option<u32>,
+    /// The name inside the folder, or the path as given.
+    name: PathBuf,
+    /// The folder listing said it is a regular file (no symbolic link), so it need not be asked.
+    regular: bool,
+}
+
+/// The scripts a command was given, in order, and the folders they were found in.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Every folder a walk listed.
+    pub folders: Vec<Folder>,
+    /// Every script, in output order.
+    pub scripts: Vec<Input>,
+}
+
+impl Input {
+    /// Index into [`Inputs::folders`]; `None` for a file given directly.
+    pub fn folder_index(&self) -> Option<usize> {
+        self.folder.map(|i| i as usize)
+    }
+}
+
+impl Inputs {
+    /// The script's path, as given or as found below a given folder.
+    pub fn path(&self, input: &Input) -> PathBuf {
+        match self.folder_of(input) {
+            Some(f) => f.path.join(&input.name),
+            None => input.name.clone(),
+        }
+    }
+
+    /// The folder the walk found `input` in, or `None` when it was given directly.
+    pub fn folder_of(&self, input: &Input) -> Option<&Folder> {
+        input.folder.and_then(|i| self.folders.get(i as usize))
+    }
+
+    /// Reads a script (see [`read_script`]), through its folder's handle when it has one.
+    pub fn read(&self, input: &Input) -> Result<Vec<u8>, String> {
+        let cannot = |e: std::io::Error| format!("cannot read: {}", io_message(&e));
+        let handle = self.folder_of(input).and_then(|f| f.handle.as_ref());
+        let file = match handle {
+            Some(dir) => nix::fcntl::openat(
+                dir,
+                input.name.as_path(),
+                nix::fcntl::OFlag::O_RDONLY
+                    | nix::fcntl::OFlag::O_NONBLOCK
+                    | nix::fcntl::OFlag::O_CLOEXEC,
+                nix::sys::stat::Mode::empty(),
+            )
+            .map(std::fs::File::from)
+            .map_err(|e| cannot(std::io::Error::from(e)))?,
+            None => open_nonblocking(&self.path(input)).map_err(cannot)?,
+        };
+        read_open(file, input.regular)
+    }
+}
+
 /// Expands the given paths: a file stands for itself (whatever its name), a folder for every
 /// `*.scp` file below it, in sorted order so that output is stable.
-pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
-    let mut files = Vec::new();
+pub fn collect(paths: &[PathBuf]) -> (Inputs, Vec<InputError>) {
+    let mut inputs = Inputs::default();
     let mut errors = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
-                let before = files.len();
-                if let Err(e) = walk(path, &mut files) {
+                let before = inputs.scripts.len();
+                if let Err(e) = walk(path.clone(), &mut inputs) {
                     errors.push(InputError {
                         path: path.clone(),
                         message: format!("cannot read folder: {}", io_message(&e)),
                     });
-                } else if files.len() == before {
+                } else if inputs.scripts.len() == before {
                     errors.push(InputError {
                         path: path.clone(),
                         message: "folder contains no `.scp` scripts".to_string(),
                     });
                 }
             }
-            Ok(_) => files.push(path.clone()),
+            Ok(_) => inputs.scripts.push(Input {
+                folder: None,
+                name: path.clone(),
+                regular: false,
+            }),
             Err(e) => errors.push(InputError {
                 path: path.clone(),
                 message: format!("cannot read: {}", io_message(&e)),
             }),
         }
     }
-    (files, errors)
+    (inputs, errors)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn walk(dir: PathBuf, inputs: &mut Inputs) -> std::io::Result<()> {
     // Each name is fetched once: sorting by `DirEntry::file_name` made a copy of both names
     // at every comparison, tens of thousands of allocations for a big folder, all before
     // the first script could be checked.
-    let mut entries = std::fs::read_dir(dir)?
+    let mut entries = std::fs::read_dir(&dir)?
         .map(|e| e.map(|e| (e.file_name(), e)))
         .collect::<Result<Vec<_>, _>>()?;
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (_, entry) in entries {
-        let path = entry.path();
+    let handle = std::fs::File::open(&dir).ok();
+    let index = u32::try_from(inputs.folders.len()).map_err(std::io::Error::other)?;
+    inputs.folders.push(Folder {
+        path: dir.clone(),
+        handle,
+    });
+    for (name, entry) in entries {
+        // The listing tells the type of most entries without asking the file system again.
         let ty = entry.file_type()?;
         if ty.is_dir() {
             // A folder that cannot be read deep inside the tree should not hide the rest.
-            let _ = walk(&path, out);
-        } else if is_script_name(&path) && (ty.is_file() || path.is_file()) {
-            out.push(path);
+            let _ = walk(entry.path(), inputs);
+            continue;
+        }
+        let name = PathBuf::from(name);
+        if is_script_name(&name) && (ty.is_file() || dir.join(&name).is_file()) {
+            inputs.scripts.push(Input {
+                folder: Some(index),
+                name,
+                regular: ty.is_file(),
+            });
         }
     }
     Ok(())
@@ -72,46 +161,64 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Reads a script, refusing what is clearly not one.
 ///
-/// The file is opened once and asked what it is through its descriptor: asking the path
-/// first and then reading (as `std::fs::read` does, which asks again) cost two lookups of
-/// the path per script, a tenth of the time of checking a folder of small scripts.
 /// `O_NONBLOCK` keeps the open of a FIFO from waiting for a writer; it changes nothing for a
 /// regular file.
 pub fn read_script(path: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
+    let file = open_nonblocking(path).map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    read_open(file, false)
+}
+
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    let cannot = |e: std::io::Error| format!("cannot read: {}", io_message(&e));
-    let mut file = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(nix::libc::O_NONBLOCK)
         .open(path)
-        .map_err(cannot)?;
-    let meta = file.metadata().map_err(cannot)?;
-    if !meta.is_file() {
+}
+
+/// Scripts up to this size are read into a buffer each thread keeps; larger ones into a vector
+/// of their own size.
+const READ_BUFFER_LEN: usize = 1 << 16;
+
+thread_local! {
+    /// Where each thread reads files before copying them out at their exact size: a buffer
+    /// sized per file (from a `stat` of it) cost a system call and a fresh allocation per
+    /// script.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads an open file to its end. `regular`: the caller knows it is a regular file; otherwise
+/// it is asked through its descriptor, so that a FIFO or a device is refused, not read.
+fn read_open(mut file: std::fs::File, regular: bool) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read: {}", io_message(&e));
+    if !regular && !file.metadata().map_err(cannot)?.is_file() {
         return Err("not a regular file".to_string());
     }
-    // Read into a buffer one byte larger than the size: a file that has not grown meanwhile
-    // fills it short of the end, and the read that returns 0 proves the end. `read_to_end`
-    // on a `File` asks for the size and the position again first (two more system calls).
-    let mut bytes = vec![0u8; usize::try_from(meta.len()).unwrap_or(0).saturating_add(1)];
-    let mut len = 0;
-    loop {
-        match file.read(&mut bytes[len..]) {
-            Ok(0) => break,
-            Ok(n) => {
-                len += n;
-                if len == bytes.len() {
-                    // It grew since it was asked its size: read the rest the general way.
-                    file.read_to_end(&mut bytes).map_err(cannot)?;
-                    len = bytes.len();
-                    break;
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(cannot(e)),
+    let bytes = READ_BUFFER.with_borrow_mut(|buf| -> Result<Vec<u8>, String> {
+        if buf.is_empty() {
+            buf.resize(READ_BUFFER_LEN, 0);
         }
-    }
-    bytes.truncate(len);
+        let mut len = 0;
+        loop {
+            if len == buf.len() {
+                // A big file: the rest goes into a vector of its size, read the general way.
+                let size = file.metadata().map_or(0, |m| m.len());
+                let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).max(len));
+                bytes.extend_from_slice(&buf[..len]);
+                file.read_to_end(&mut bytes).map_err(cannot)?;
+                return Ok(bytes);
+            }
+            // `read_to_end` on a `File` would ask for the size and the position first (two
+            // more system calls per script); the read that returns 0 proves the end.
+            match file.read(&mut buf[len..]) {
+                Ok(0) => return Ok(buf[..len].to_vec()),
+                Ok(n) => len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(cannot(e)),
+            }
+        }
+    })?;
     if looks_binary(&bytes) {
         return Err("looks like a binary file (it contains NUL bytes), not a script".to_string());
     }
@@ -137,5 +244,76 @@ pub fn io_message(e: &std::io::Error) -> String {
                 None => s,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder of its own under the system's temporary folder, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn script_of(len: usize) -> Vec<u8> {
+        let line = b"; a comment line of a script\r\n";
+        line.iter().copied().cycle().take(len).collect()
+    }
+
+    #[test]
+    fn a_folder_walk_reads_every_script_whole_in_sorted_order() {
+        let dir = Scratch(
+            std::env::temp_dir().join(format!("dialscript-files-walk-{}", std::process::id())),
+        );
+        let _ = std::fs::remove_dir_all(&dir.0);
+        std::fs::create_dir_all(dir.0.join("sub")).expect("a temporary folder");
+        // Sizes around the thread's read buffer: empty, small, exactly its size, one more,
+        // and several times its size.
+        let sizes = [
+            ("a-empty.scp", 0),
+            ("b-small.scp", 700),
+            ("c-exact.scp", READ_BUFFER_LEN),
+            ("d-over.scp", READ_BUFFER_LEN + 1),
+            ("e-big.scp", 5 * READ_BUFFER_LEN + 17),
+        ];
+        for (name, len) in sizes {
+            std::fs::write(dir.0.join(name), script_of(len)).expect("a script is written");
+        }
+        std::fs::write(dir.0.join("sub").join("Z.SCP"), b"proc main\nendproc\n")
+            .expect("a script is written");
+        std::fs::write(dir.0.join("notes.txt"), b"not a script").expect("a file is written");
+        std::os::unix::fs::symlink(dir.0.join("b-small.scp"), dir.0.join("f-link.scp"))
+            .expect("a symbolic link is made");
+        let fifo = nix::unistd::mkfifo(
+            &dir.0.join("g-pipe.scp"),
+            nix::sys::stat::Mode::from_bits_truncate(0o600),
+        );
+        assert!(fifo.is_ok(), "a FIFO is made: {fifo:?}");
+
+        let (inputs, errors) = collect(std::slice::from_ref(&dir.0));
+        assert!(errors.is_empty(), "{errors:?}");
+        let paths: Vec<PathBuf> = inputs.scripts.iter().map(|i| inputs.path(i)).collect();
+        let mut expected: Vec<PathBuf> = sizes.iter().map(|(n, _)| dir.0.join(n)).collect();
+        expected.push(dir.0.join("f-link.scp"));
+        expected.push(dir.0.join("sub").join("Z.SCP"));
+        assert_eq!(
+            paths, expected,
+            "the FIFO and the text file are not scripts"
+        );
+        for (input, path) in inputs.scripts.iter().zip(&paths) {
+            let read = inputs.read(input).expect("a script is read");
+            let direct = std::fs::read(path).expect("std reads it");
+            assert_eq!(read.len(), direct.len(), "{}", path.display());
+            assert!(read == direct, "{} differs", path.display());
+            assert_eq!(read_script(path).as_deref(), Ok(&direct[..]));
+        }
+        // Given directly, a FIFO is opened without blocking and refused.
+        let pipe = read_script(&dir.0.join("g-pipe.scp"));
+        assert_eq!(pipe, Err("not a regular file".to_string()));
     }
 }

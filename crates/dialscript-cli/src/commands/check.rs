@@ -86,31 +86,65 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         },
         None => None,
     };
-    let (paths, mut input_errors) = files::collect(&args.paths);
+    let (inputs, mut input_errors) = files::collect(&args.paths);
 
     // One configuration per folder: the nearest dialscript.toml, unless --config or
-    // --isolated says otherwise.
-    let mut by_dir: HashMap<PathBuf, Result<Config, String>> = HashMap::new();
-    let mut jobs = Vec::with_capacity(paths.len());
-    for path in paths {
-        let config = if args.isolated {
-            Ok(Config::default())
-        } else if let Some(c) = &explicit {
-            Ok(c.clone())
-        } else {
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            by_dir
-                .entry(dir)
-                .or_insert_with(|| match config::discover(&path) {
-                    Some(p) => Config::load(&p),
-                    None => Ok(Config::default()),
-                })
-                .clone()
-        };
-        match config {
-            Ok(c) => jobs.push((path, options_for(&c, args, &cli_select, &cli_ignore))),
-            Err(e) => return usage(err, &e),
+    // --isolated says otherwise. Each distinct configuration becomes one `Options`, which
+    // every script of its folders shares.
+    let mut options: Vec<Options> = Vec::new();
+    let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
+    let mut by_folder: Vec<Option<usize>> = vec![None; inputs.folders.len()];
+    let fixed_config = if args.isolated {
+        Some(Config::default())
+    } else {
+        explicit
+    };
+    if let Some(c) = &fixed_config {
+        options.push(options_for(c, args, &cli_select, &cli_ignore));
+    }
+    let mut jobs: Vec<(usize, usize)> = Vec::with_capacity(inputs.scripts.len());
+    for (i, input) in inputs.scripts.iter().enumerate() {
+        if fixed_config.is_some() {
+            jobs.push((i, 0));
+            continue;
         }
+        let folder = input.folder_index();
+        if let Some(o) = folder.and_then(|f| by_folder[f]) {
+            jobs.push((i, o));
+            continue;
+        }
+        let dir = match inputs.folder_of(input) {
+            Some(f) => f.path.clone(),
+            None => inputs
+                .path(input)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        };
+        let o = match by_dir.get(&dir) {
+            Some(&o) => o,
+            None => {
+                let found = if dir.as_os_str().is_empty() {
+                    config::discover(Path::new("."))
+                } else {
+                    config::discover(&dir)
+                };
+                let config = match found {
+                    Some(p) => match Config::load(&p) {
+                        Ok(c) => c,
+                        Err(e) => return usage(err, &e),
+                    },
+                    None => Config::default(),
+                };
+                options.push(options_for(&config, args, &cli_select, &cli_ignore));
+                by_dir.insert(dir, options.len() - 1);
+                options.len() - 1
+            }
+        };
+        if let Some(f) = folder {
+            by_folder[f] = Some(o);
+        }
+        jobs.push((i, o));
     }
 
     let color = match args.color {
@@ -135,9 +169,11 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     let mut write_error: Option<std::io::Error> = None;
     parallel_ordered(
         &jobs,
-        |(path, options)| -> Result<(Tally, FileReport, Vec<u8>), String> {
-            let bytes = files::read_script(path)?;
-            let mut report = check_bytes(&display_path(path), bytes, options, fix);
+        |&(script, o)| -> Result<(Tally, FileReport, Vec<u8>), String> {
+            let input = &inputs.scripts[script];
+            let bytes = inputs.read(input)?;
+            let path = inputs.path(input);
+            let mut report = check_bytes(&display_path(&path), bytes, &options[o], fix);
             let counts = Tally::of(&report);
             if !prerender {
                 return Ok((counts, report, Vec::new()));
@@ -188,7 +224,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                 }
             }
             Err(message) => input_errors.push(files::InputError {
-                path: jobs[i].0.clone(),
+                path: inputs.path(&inputs.scripts[jobs[i].0]),
                 message,
             }),
         },
