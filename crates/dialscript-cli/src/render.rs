@@ -190,8 +190,9 @@ pub fn human(file: &SourceFile, diags: &[Diagnostic], color: bool, width: usize)
 /// One line per diagnostic: `file:line:col: CODE message`.
 pub fn concise(file: &SourceFile, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
+    let mut loc = file.locator();
     for d in diags {
-        let (line, col) = file.line_col(d.span.start);
+        let (line, col) = loc.line_col(d.span.start);
         out.push_str(&format!(
             "{}:{line}:{col}: {} {}\n",
             file.name(),
@@ -258,11 +259,12 @@ pub struct JsonEdit {
 
 /// Converts a file's diagnostics for the JSON output.
 pub fn json_diagnostics(file: &SourceFile, diags: &[Diagnostic]) -> Vec<JsonDiagnostic> {
+    let mut loc = file.locator();
     diags
         .iter()
         .map(|d| {
-            let (line, column) = file.line_col(d.span.start);
-            let (end_line, end_column) = file.line_col(d.span.end);
+            let (line, column) = loc.line_col(d.span.start);
+            let (end_line, end_column) = loc.line_col(d.span.end);
             JsonDiagnostic {
                 code: d.code.code,
                 name: d.code.name,
@@ -284,8 +286,8 @@ pub fn json_diagnostics(file: &SourceFile, diags: &[Diagnostic]) -> Vec<JsonDiag
                         .edits
                         .iter()
                         .map(|e| {
-                            let (line, column) = file.line_col(e.span.start);
-                            let (end_line, end_column) = file.line_col(e.span.end);
+                            let (line, column) = loc.line_col(e.span.start);
+                            let (end_line, end_column) = loc.line_col(e.span.end);
                             JsonEdit {
                                 line,
                                 column,
@@ -354,12 +356,13 @@ pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result
     json_str(&mut name, file.name());
     // About 400 bytes per finding in practice; one allocation for most files.
     let mut buf = Vec::with_capacity(diags.len() * 400);
+    let mut loc = file.locator();
     for (i, d) in diags.iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
-        let (line, column) = file.line_col(d.span.start);
-        let (end_line, end_column) = file.line_col(d.span.end);
+        let (line, column) = loc.line_col(d.span.start);
+        let (end_line, end_column) = loc.line_col(d.span.end);
         buf.extend_from_slice(b"{\"code\":");
         json_str(&mut buf, d.code.code);
         buf.extend_from_slice(b",\"name\":");
@@ -396,8 +399,8 @@ pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result
                     if j > 0 {
                         buf.push(b',');
                     }
-                    let (line, column) = file.line_col(e.span.start);
-                    let (end_line, end_column) = file.line_col(e.span.end);
+                    let (line, column) = loc.line_col(e.span.start);
+                    let (end_line, end_column) = loc.line_col(e.span.end);
                     buf.push(b'{');
                     json_positions(&mut buf, line, column, end_line, end_column);
                     buf.extend_from_slice(b",\"content\":");
@@ -562,9 +565,10 @@ pub fn github(file: &SourceFile, diags: &[Diagnostic]) -> String {
         data(s).replace(':', "%3A").replace(',', "%2C")
     }
     let mut out = String::new();
+    let mut loc = file.locator();
     for d in diags {
-        let (line, col) = file.line_col(d.span.start);
-        let (end_line, end_col) = file.line_col(d.span.end);
+        let (line, col) = loc.line_col(d.span.start);
+        let (end_line, end_col) = loc.line_col(d.span.end);
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -615,11 +619,12 @@ pub fn sarif(reports: &[crate::commands::check::FileReport]) -> serde_json::Valu
     }
     let mut results = Vec::new();
     for r in reports {
+        let mut loc = r.file.locator();
         for d in &r.diagnostics {
-            let (line, col) = r.file.line_col(d.span.start);
+            let (line, col) = loc.line_col(d.span.start);
             // The end is exclusive, as SARIF's `endColumn` is, and is never clamped to the
             // start column: a span over several lines may well end left of where it started.
-            let (end_line, end_col) = r.file.line_col(d.span.end);
+            let (end_line, end_col) = loc.line_col(d.span.end);
             let mut text = d.message.clone();
             if let Some(h) = &d.help {
                 text.push_str("\nhelp: ");

@@ -159,6 +159,12 @@ impl SourceFile {
         (line_idx + 1, chars + 1)
     }
 
+    /// A [`Locator`] for this file: cheaper than [`SourceFile::line_col`] for a few offsets
+    /// asked in order.
+    pub fn locator(&self) -> Locator<'_> {
+        Locator::new(self)
+    }
+
     /// Number of lines (a file with no line end has one).
     pub fn line_count(&self) -> usize {
         self.line_starts().len()
@@ -176,6 +182,103 @@ impl SourceFile {
 
     fn high(&self) -> &HighBytes {
         self.high.get_or_init(|| HighBytes::new(&self.bytes))
+    }
+}
+
+/// Line and column numbers of offsets asked in about increasing order, as a renderer asks
+/// them: each is found by scanning from the one before, so a file's table of line starts is
+/// never built for the few findings of a small file. A jump of more than [`Locator::NEAR`]
+/// bytes uses the table instead, which keeps any order of questions at most that much work
+/// each. The answers are those of [`SourceFile::line_col`].
+#[derive(Debug)]
+pub struct Locator<'a> {
+    file: &'a SourceFile,
+    utf8: bool,
+    /// The offset last asked; `line` and `line_start` are its line.
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Locator<'a> {
+    /// How far, in bytes, a question may be from the one before and still be found by
+    /// scanning.
+    pub const NEAR: usize = 4096;
+
+    /// A locator at the start of `file`.
+    pub fn new(file: &'a SourceFile) -> Self {
+        Locator {
+            file,
+            utf8: file.is_utf8(),
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// 1-based line and column of a byte offset, as [`SourceFile::line_col`] gives them.
+    pub fn line_col(&mut self, byte: u32) -> (usize, usize) {
+        let bytes = &self.file.bytes[..];
+        let at = (byte as usize).min(bytes.len());
+        if at.abs_diff(self.pos) > Self::NEAR {
+            let starts = self.file.line_starts();
+            let idx = starts
+                .partition_point(|&s| s as usize <= at)
+                .saturating_sub(1);
+            self.line = idx + 1;
+            self.line_start = starts.get(idx).map_or(0, |&s| s as usize);
+        } else if at >= self.pos {
+            // Every line end in [pos, at) starts a line at or before `at`.
+            let (line, line_start) = (&mut self.line, &mut self.line_start);
+            let from = self.pos;
+            for_each_match(
+                &bytes[from..at],
+                |w| eq_bytes(w, b'\n') | eq_bytes(w, b'\r'),
+                |i| {
+                    if ends_line(bytes, from + i) {
+                        *line += 1;
+                        *line_start = from + i + 1;
+                    }
+                },
+            );
+        } else {
+            let mut crossed = 0;
+            let from = at;
+            for_each_match(
+                &bytes[from..self.pos],
+                |w| eq_bytes(w, b'\n') | eq_bytes(w, b'\r'),
+                |i| crossed += usize::from(ends_line(bytes, from + i)),
+            );
+            if crossed > 0 {
+                self.line -= crossed;
+                self.line_start = bytes[..at]
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find(|&(i, _)| ends_line(bytes, i))
+                    .map_or(0, |(i, _)| i + 1);
+            }
+        }
+        self.pos = at;
+        let chars = if self.utf8 {
+            let end = utf8_floor(bytes, at).max(self.line_start);
+            bytes[self.line_start..end]
+                .iter()
+                .filter(|&&b| !is_continuation(b))
+                .count()
+        } else {
+            at - self.line_start
+        };
+        (self.line, chars + 1)
+    }
+}
+
+/// Whether the byte at `i` ends a line: an LF, or a CR that is not the first half of a CRLF.
+fn ends_line(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(b'\n') => true,
+        Some(b'\r') => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
     }
 }
 
@@ -501,6 +604,28 @@ mod tests {
         #[test]
         fn agrees_with_reference_on_utf8(bytes in utf8_bytes()) {
             agrees(&bytes);
+        }
+
+        /// The locator answers as the table does, for offsets in any order: in order, back,
+        /// within a line, across lines and further than it scans (the text is repeated to
+        /// make files of up to 24 KB).
+        #[test]
+        fn locator_agrees_with_line_col(
+            bytes in prop_oneof![script_bytes(), utf8_bytes()],
+            times in 1usize..200,
+            offsets in proptest::collection::vec(any::<proptest::sample::Index>(), 0..40),
+            sorted in any::<bool>(),
+        ) {
+            let f = SourceFile::new("t", bytes.repeat(times));
+            let len = f.bytes().len();
+            let mut at: Vec<u32> = offsets.iter().map(|i| i.index(len + 3) as u32).collect();
+            if sorted {
+                at.sort_unstable();
+            }
+            let mut locator = f.locator();
+            for o in at {
+                prop_assert_eq!(locator.line_col(o), f.line_col(o), "offset {}", o);
+            }
         }
 
         #[test]
