@@ -54,7 +54,7 @@ impl<'a> Context<'a> {
         &self,
         rule: &Rule,
         span: dialscript_syntax::Span,
-        message: impl Into<String>,
+        message: impl Into<dialscript_syntax::diagnostic::Text>,
     ) -> Diagnostic {
         Diagnostic::new(rule.code, rule.severity, span, message)
     }

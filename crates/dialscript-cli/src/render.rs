@@ -60,14 +60,15 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let primary = LabeledSpan::new_primary_with_span(
-            self.diag.label.clone(),
+            self.diag.label.as_ref().map(|t| t.to_string()),
             self.file.text_span(self.diag.span),
         );
-        let related = self
-            .diag
-            .related
-            .iter()
-            .map(|l| LabeledSpan::new_with_span(l.text.clone(), self.file.text_span(l.span)));
+        let related = self.diag.related.iter().map(|l| {
+            LabeledSpan::new_with_span(
+                l.text.as_ref().map(|t| t.to_string()),
+                self.file.text_span(l.span),
+            )
+        });
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
@@ -269,15 +270,15 @@ pub fn json_diagnostics(file: &SourceFile, diags: &[Diagnostic]) -> Vec<JsonDiag
                 code: d.code.code,
                 name: d.code.name,
                 severity: d.severity.as_str(),
-                message: d.message.clone(),
+                message: d.message.to_string(),
                 file: file.name().to_string(),
                 line,
                 column,
                 end_line,
                 end_column,
-                help: d.help.clone(),
+                help: d.help.as_ref().map(|h| h.to_string()),
                 fix: d.fix.as_ref().map(|f| JsonFix {
-                    message: f.message.clone(),
+                    message: f.message.to_string(),
                     applicability: match f.applicability {
                         dialscript_syntax::Applicability::Safe => "safe",
                         dialscript_syntax::Applicability::Unsafe => "unsafe",
@@ -574,7 +575,7 @@ pub fn github(file: &SourceFile, diags: &[Diagnostic]) -> String {
             Severity::Warning => "warning",
             Severity::Advice => "notice",
         };
-        let mut message = d.message.clone();
+        let mut message = d.message.to_string();
         if let Some(h) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(h);
@@ -625,7 +626,7 @@ pub fn sarif(reports: &[crate::commands::check::FileReport]) -> serde_json::Valu
             // The end is exclusive, as SARIF's `endColumn` is, and is never clamped to the
             // start column: a span over several lines may well end left of where it started.
             let (end_line, end_col) = loc.line_col(d.span.end);
-            let mut text = d.message.clone();
+            let mut text = d.message.to_string();
             if let Some(h) = &d.help {
                 text.push_str("\nhelp: ");
                 text.push_str(h);

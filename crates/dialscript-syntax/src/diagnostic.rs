@@ -4,7 +4,13 @@
 //! wrong, the span it is about, an optional label and further labelled spans, and an optional
 //! help line that says how to fix it. Rendering (miette, JSON, SARIF) happens elsewhere.
 
+use std::borrow::Cow;
+
 use crate::span::Span;
+
+/// Text of a diagnostic: most messages, labels and help lines are fixed sentences, which are
+/// kept as they are instead of being copied into a new `String` for every finding.
+pub type Text = Cow<'static, str>;
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,7 +52,7 @@ pub struct Label {
     /// What the label points at.
     pub span: Span,
     /// What it says there.
-    pub text: Option<String>,
+    pub text: Option<Text>,
 }
 
 /// One finding about a script.
@@ -57,15 +63,15 @@ pub struct Diagnostic {
     /// How serious it is.
     pub severity: Severity,
     /// What is wrong: lowercase, no final period, names in backticks.
-    pub message: String,
+    pub message: Text,
     /// The primary location.
     pub span: Span,
     /// Text under the primary location, if any.
-    pub label: Option<String>,
+    pub label: Option<Text>,
     /// Further locations, such as "the `if` opened here".
     pub related: Vec<Label>,
     /// How to fix it.
-    pub help: Option<String>,
+    pub help: Option<Text>,
     /// An edit that fixes it, when one can be made mechanically.
     pub fix: Option<Fix>,
 }
@@ -92,7 +98,7 @@ pub struct Edit {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
     /// What the fix does, as a short imperative phrase ("add `, raw`").
-    pub message: String,
+    pub message: Text,
     /// Safe or unsafe.
     pub applicability: Applicability,
     /// The edits, which never overlap.
@@ -101,17 +107,17 @@ pub struct Fix {
 
 impl Diagnostic {
     /// An error with `code` at `span`.
-    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, span: Span, message: impl Into<Text>) -> Self {
         Self::new(code, Severity::Error, span, message)
     }
 
     /// A warning with `code` at `span`.
-    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, span: Span, message: impl Into<Text>) -> Self {
         Self::new(code, Severity::Warning, span, message)
     }
 
     /// A diagnostic of any severity.
-    pub fn new(code: Code, severity: Severity, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, severity: Severity, span: Span, message: impl Into<Text>) -> Self {
         Diagnostic {
             code,
             severity,
@@ -125,13 +131,13 @@ impl Diagnostic {
     }
 
     /// Sets the primary label.
-    pub fn with_label(mut self, text: impl Into<String>) -> Self {
+    pub fn with_label(mut self, text: impl Into<Text>) -> Self {
         self.label = Some(text.into());
         self
     }
 
     /// Adds a labelled secondary location.
-    pub fn with_related(mut self, span: Span, text: impl Into<String>) -> Self {
+    pub fn with_related(mut self, span: Span, text: impl Into<Text>) -> Self {
         self.related.push(Label {
             span,
             text: Some(text.into()),
@@ -140,7 +146,7 @@ impl Diagnostic {
     }
 
     /// Sets the help line.
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Text>) -> Self {
         self.help = Some(help.into());
         self
     }

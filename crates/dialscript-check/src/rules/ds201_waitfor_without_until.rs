@@ -36,7 +36,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         .with_label("no timeout")
                         .with_help("add `until SECONDS` and test `$SUCCESS` afterwards")
                         .with_fix(Fix {
-                            message: format!("add `until {seconds}`"),
+                            message: format!("add `until {seconds}`").into(),
                             applicability: Applicability::Unsafe,
                             edits: vec![Edit {
                                 span: Span::empty(s.span.end),

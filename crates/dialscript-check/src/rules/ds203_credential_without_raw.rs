@@ -32,10 +32,17 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let StmtKind::Transmit { value, raw: false } = &s.kind else {
                 return;
             };
-            let which = if mentions(value, SysVar::Password) {
-                "$PASSWORD"
+            // The texts are spelled out for both variables so that no finding formats them.
+            let (message, split) = if mentions(value, SysVar::Password) {
+                (
+                    "`$PASSWORD` is transmitted without `, raw`",
+                    "send it on its own with `transmit $PASSWORD, raw` and the rest in a second `transmit`",
+                )
             } else if mentions(value, SysVar::UserId) {
-                "$USERID"
+                (
+                    "`$USERID` is transmitted without `, raw`",
+                    "send it on its own with `transmit $USERID, raw` and the rest in a second `transmit`",
+                )
             } else {
                 return;
             };
@@ -45,23 +52,20 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 &|e| matches!(&e.kind, ExprKind::Str(raw) if dialscript_syntax::translate(raw) != raw.as_slice()),
             );
             let d = cx
-                .diag(
-                    &RULE,
-                    value.span,
-                    format!("`{which}` is transmitted without `, raw`"),
-                )
+                .diag(&RULE, value.span, message)
                 .with_label("escape sequences in it would be translated");
             out.push(if literals_plain {
-                d.with_help("add `, raw` so the credential is sent exactly as typed").with_fix(Fix {
-                    message: "add `, raw`".to_string(),
-                    applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: Span::empty(value.span.end),
-                        replacement: b", raw".to_vec(),
-                    }],
-                })
+                d.with_help("add `, raw` so the credential is sent exactly as typed")
+                    .with_fix(Fix {
+                        message: "add `, raw`".into(),
+                        applicability: Applicability::Safe,
+                        edits: vec![Edit {
+                            span: Span::empty(value.span.end),
+                            replacement: b", raw".to_vec(),
+                        }],
+                    })
             } else {
-                d.with_help(format!("send it on its own with `transmit {which}, raw` and the rest in a second `transmit`"))
+                d.with_help(split)
             });
         });
     }

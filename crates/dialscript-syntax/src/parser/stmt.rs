@@ -247,7 +247,8 @@ fn parse_block_stmt<'a>(cx: &Cx<'a>, i: Toks<'a>, kind: BlockKind) -> PResult<'a
                 "expected `{}` after the condition of `{opener}`, found {}",
                 joiner.as_str(),
                 cx.found(i.peek())
-            );
+            )
+            .into();
             if i.peek().kind == TokenKind::Assign {
                 d = d.with_help("`=` assigns; compare with `==`");
             } else {
@@ -558,7 +559,7 @@ fn unknown_command(cx: &Cx<'_>, i: Toks<'_>) -> Diagnostic {
     let t = i.peek();
     let word = String::from_utf8_lossy(cx.text(t.span)).into_owned();
     let lower = word.to_ascii_lowercase();
-    let d = |code, msg: String, label: &str, help: &str| {
+    let d = |code, msg: String, label: &'static str, help: &'static str| {
         Diagnostic::error(code, t.span, msg)
             .with_label(label)
             .with_help(help)
@@ -622,7 +623,7 @@ fn unknown_command(cx: &Cx<'_>, i: Toks<'_>) -> Diagnostic {
             match crate::suggest::closest(&word, COMMAND_WORDS.iter().copied()) {
                 Some(s) => {
                     let mut d = base;
-                    d.message = format!("unknown command `{word}`; did you mean `{s}`?");
+                    d.message = format!("unknown command `{word}`; did you mean `{s}`?").into();
                     d.with_help(format!("did you mean `{s}`?"))
                 }
                 None => base.with_help(format!(
