@@ -365,11 +365,11 @@ pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result
         let (line, column) = loc.line_col(d.span.start);
         let (end_line, end_column) = loc.line_col(d.span.end);
         buf.extend_from_slice(b"{\"code\":");
-        json_str(&mut buf, d.code.code);
+        json_word(&mut buf, d.code.code);
         buf.extend_from_slice(b",\"name\":");
-        json_str(&mut buf, d.code.name);
+        json_word(&mut buf, d.code.name);
         buf.extend_from_slice(b",\"severity\":");
-        json_str(&mut buf, d.severity.as_str());
+        json_word(&mut buf, d.severity.as_str());
         buf.extend_from_slice(b",\"message\":");
         json_str(&mut buf, &d.message);
         buf.extend_from_slice(b",\"file\":");
@@ -462,6 +462,37 @@ fn needs_escape(w: u64) -> bool {
         != 0
 }
 
+/// A string of the rule tables (a code, a name or a severity): letters, digits and `-`, which
+/// need no escaping (a test checks every one), written without looking.
+fn json_word(buf: &mut Vec<u8>, s: &str) {
+    debug_assert!(is_plain(s.as_bytes()));
+    buf.push(b'"');
+    buf.extend_from_slice(s.as_bytes());
+    buf.push(b'"');
+}
+
+/// Whether no byte of `bytes` needs escaping in a JSON string. The checks have no early exit,
+/// so that the compiler tests sixteen bytes per step with vector instructions; nearly every
+/// string of a report (messages, help, names, file names) is plain.
+fn is_plain(bytes: &[u8]) -> bool {
+    #[inline(always)]
+    fn flags(block: &[u8; 16]) -> u8 {
+        let mut bad = 0u8;
+        for &b in block {
+            bad |= u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\');
+        }
+        bad
+    }
+    let (blocks, rest) = bytes.as_chunks::<16>();
+    let mut bad = 0u8;
+    for block in blocks {
+        bad |= flags(block);
+    }
+    let mut last = [b' '; 16];
+    last[..rest.len()].copy_from_slice(rest);
+    bad | flags(&last) == 0
+}
+
 /// A JSON string with serde_json's escaping: `"` and `\\`, and control characters as `\n`,
 /// `\r`, `\t`, `\b`, `\f` or `\u00XX`; everything else, non-ASCII included, as it is. Runs of
 /// bytes that need nothing are copied whole.
@@ -470,6 +501,11 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');
+    if is_plain(bytes) {
+        buf.extend_from_slice(bytes);
+        buf.push(b'"');
+        return;
+    }
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -748,6 +784,35 @@ mod tests {
     }
 
     #[test]
+    fn codes_names_and_severities_need_no_escaping() {
+        let words = dialscript_check::RULES
+            .iter()
+            .flat_map(|r| [r.code.code, r.code.name])
+            .chain(
+                dialscript_syntax::codes::SYNTAX_CODES
+                    .iter()
+                    .flat_map(|d| [d.code.code, d.code.name]),
+            )
+            .chain(
+                [Severity::Error, Severity::Warning, Severity::Advice]
+                    .iter()
+                    .map(|s| s.as_str()),
+            );
+        let mut n = 0;
+        for w in words {
+            n += 1;
+            assert!(
+                !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
+                "{w:?}"
+            );
+            let mut ours = Vec::new();
+            json_word(&mut ours, w);
+            assert_eq!(ours, serde_json::to_vec(w).expect("serializes"));
+        }
+        assert!(n > 60, "{n} words");
+    }
+
+    #[test]
     fn json_strings_are_escaped_as_serde_json_escapes_them() {
         let mut every_char: String = (0u8..=0x7F).map(char::from).collect();
         every_char.push_str("caf\u{e9} \u{2013} \u{1F4DE} \\\" end");
@@ -765,6 +830,18 @@ mod tests {
                 String::from_utf8_lossy(&ours),
                 String::from_utf8_lossy(&theirs)
             );
+        }
+        // One byte to escape at every place of strings around the 16-byte blocks that the
+        // fast path tests at once.
+        for len in 0..50 {
+            for at in 0..len {
+                for c in ['"', '\\', '\n', '\u{1f}', '\0', '\u{7f}', '\u{e9}'] {
+                    let s: String = (0..len).map(|i| if i == at { c } else { 'x' }).collect();
+                    let mut ours = Vec::new();
+                    json_str(&mut ours, &s);
+                    assert_eq!(ours, serde_json::to_vec(&s).expect("serializes"), "{s:?}");
+                }
+            }
         }
         for n in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
             let mut ours = Vec::new();
