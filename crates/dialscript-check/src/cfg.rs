@@ -116,7 +116,6 @@ pub struct Cfg<'a> {
 
 impl<'a> Cfg<'a> {
     /// Builds the graph of a procedure.
-    #[inline(never)]
     pub fn build(info: &ProcInfo<'a>) -> Cfg<'a> {
         let mut b = Builder {
             nodes: Vec::new(),

@@ -357,7 +357,6 @@ pub struct MainFlow {
 
 impl MainFlow {
     /// Analyses the graph of a procedure.
-    #[inline(never)]
     pub fn new(cfg: &Cfg<'_>, info: &ProcInfo<'_>) -> MainFlow {
         let guards = getip_guards(cfg);
         let reach = &cfg.reachable;
@@ -389,7 +388,6 @@ impl MainFlow {
 /// entry, counting `until` and `delay` seconds, with each counted loop taken as many times as
 /// its counter allows. `None` when no bound exists (a wait without timeout, `getip`, a loop no
 /// counter bounds).
-#[inline(never)]
 pub fn max_duration(cfg: &Cfg<'_>, info: &ProcInfo<'_>, flow: &MainFlow) -> Option<u64> {
     let guarded: Vec<bool> = flow.guards.iter().map(|&g| g == GUARD_SAFE).collect();
     let comps = &flow.components;
@@ -505,7 +503,6 @@ pub const GUARD_SAFE: u8 = 2;
 /// For every node, whether a `getip` there is guarded: every path to it passes a `waitfor`
 /// with `until` and then a test that it succeeded (a `then` label, `if $SUCCESS then`, the
 /// far side of `if $FAILURE then ... endif`). Returns one of the `GUARD_*` values per node.
-#[inline(never)]
 pub fn getip_guards(cfg: &Cfg<'_>) -> Vec<u8> {
     let transfer = |v: usize, state: u8, edge: EdgeKind| match cfg.nodes[v].op {
         Op::Wait(s) => match &s.kind {

@@ -39,7 +39,6 @@ pub struct Suppressions {
 
 impl Suppressions {
     /// Finds the suppression comments among `comments` (spans of `;` comments).
-    #[inline(never)]
     pub fn parse(src: &[u8], comments: &[Span]) -> Suppressions {
         // Most files have no suppression at all: the line table is built only for one that has.
         let mut line_starts = Vec::new();
@@ -121,7 +120,6 @@ impl Suppressions {
     }
 
     /// Removes suppressed diagnostics and adds DS215 for suppressions that did nothing.
-    #[inline(never)]
     pub fn apply(
         mut self,
         diagnostics: Vec<Diagnostic>,
