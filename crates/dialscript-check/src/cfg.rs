@@ -310,7 +310,7 @@ pub fn const_bool(e: &Expr) -> Option<bool> {
 
 /// The value of an integer expression that is constant, with `var` giving the value of
 /// variables known to be constant. Arithmetic wraps at 32 bits as the VM's does.
-pub fn const_int(e: &Expr, var: &dyn Fn(&Ident) -> Option<i32>) -> Option<i32> {
+pub fn const_int(e: &Expr, var: &impl Fn(&Ident) -> Option<i32>) -> Option<i32> {
     match &e.kind {
         ExprKind::Int(n) => Some(*n as i32),
         ExprKind::Paren(x) => const_int(x, var),

@@ -41,7 +41,7 @@ impl Components {
 
 /// Strongly connected components of the subgraph of nodes for which `keep` holds, in reverse
 /// topological order (Tarjan's algorithm, iterative so that no graph overflows the stack).
-pub fn sccs(cfg: &Cfg<'_>, keep: &dyn Fn(usize) -> bool) -> Components {
+pub fn sccs(cfg: &Cfg<'_>, keep: &impl Fn(usize) -> bool) -> Components {
     sccs_from(cfg, 0..cfg.nodes.len(), keep)
 }
 
@@ -50,7 +50,7 @@ pub fn sccs(cfg: &Cfg<'_>, keep: &dyn Fn(usize) -> bool) -> Components {
 fn sccs_from(
     cfg: &Cfg<'_>,
     roots: impl IntoIterator<Item = usize>,
-    keep: &dyn Fn(usize) -> bool,
+    keep: &impl Fn(usize) -> bool,
 ) -> Components {
     const UNSEEN: u32 = u32::MAX;
     let n = cfg.nodes.len();
@@ -458,7 +458,7 @@ pub fn forward<S: Copy + Ord>(
     cfg: &Cfg<'_>,
     entry: S,
     top: S,
-    transfer: &dyn Fn(usize, S, EdgeKind) -> S,
+    transfer: &impl Fn(usize, S, EdgeKind) -> S,
 ) -> Vec<S> {
     let n = cfg.nodes.len();
     let mut state = vec![top; n];

@@ -589,7 +589,7 @@ pub fn has_getip(e: &Expr) -> bool {
 }
 
 /// Whether `pred` holds for `e` or any expression inside it.
-pub fn any_expr(e: &Expr, pred: &dyn Fn(&Expr) -> bool) -> bool {
+pub fn any_expr(e: &Expr, pred: &impl Fn(&Expr) -> bool) -> bool {
     if pred(e) {
         return true;
     }
@@ -602,7 +602,7 @@ pub fn any_expr(e: &Expr, pred: &dyn Fn(&Expr) -> bool) -> bool {
 }
 
 /// Calls `f` on every expression directly owned by a statement (not those of nested blocks).
-pub fn stmt_exprs<'a>(s: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
+pub fn stmt_exprs<'a>(s: &'a Stmt, f: &mut impl FnMut(&'a Expr)) {
     match &s.kind {
         StmtKind::Decl { init: Some(e), .. } => f(e),
         StmtKind::Assign { value, .. } => f(value),
@@ -623,7 +623,7 @@ pub fn stmt_exprs<'a>(s: &'a Stmt, f: &mut dyn FnMut(&'a Expr)) {
 }
 
 /// Calls `f` on every statement of a body, depth first, in source order.
-pub fn walk_stmts<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a Stmt)) {
+pub fn walk_stmts<'a>(body: &'a [Stmt], f: &mut impl FnMut(&'a Stmt)) {
     for s in body {
         f(s);
         if let StmtKind::If { body, .. } | StmtKind::While { body, .. } = &s.kind {

@@ -39,7 +39,7 @@ use crate::cfg::Op;
 use crate::semantic::strip;
 
 /// Calls `f` with the raw bytes and the span of every string literal in `e`.
-pub fn string_literals<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a [u8], Span)) {
+pub fn string_literals<'a>(e: &'a Expr, f: &mut impl FnMut(&'a [u8], Span)) {
     match &e.kind {
         ExprKind::Str(raw) => f(raw, e.span),
         ExprKind::Unary(_, x) | ExprKind::Paren(x) => string_literals(x, f),
