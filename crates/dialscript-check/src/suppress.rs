@@ -174,14 +174,16 @@ impl Suppressions {
 /// scan looks for the needle's first byte and compares the rest only there, rather than
 /// comparing a whole window at every position.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let mut at = 0;
-    while let Some(p) = hay.get(at..)?.iter().position(|&b| b == first) {
-        let start = at + p;
-        if hay[start + 1..].starts_with(rest) {
-            return Some(start);
+    // Searched by the needle's last byte (the marker's `:`), which comments hold far more
+    // rarely than its first (`d`): a comment without a colon is passed over in one scan.
+    let (&last, head) = needle.split_last()?;
+    let mut at = head.len();
+    while let Some(p) = hay.get(at..)?.iter().position(|&b| b == last) {
+        let end = at + p;
+        if hay[..end].ends_with(head) {
+            return Some(end - head.len());
         }
-        at = start + 1;
+        at = end + 1;
     }
     None
 }
@@ -201,4 +203,35 @@ fn next_code_line(src: &[u8], line_starts: &[u32], comments: &[Span], line: usiz
         }
     }
     line + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find;
+
+    #[test]
+    fn find_agrees_with_a_plain_search() {
+        let naive = |hay: &[u8], needle: &[u8]| {
+            if needle.is_empty() {
+                return None;
+            }
+            hay.windows(needle.len()).position(|w| w == needle)
+        };
+        let hays: [&[u8]; 9] = [
+            b"",
+            b"dialscript:",
+            b"; dialscript: allow(DS201)",
+            b"dialscript",
+            b"::dialscript::dialscript:",
+            b"ialscript: dialscript",
+            b"x dialscript : dialscript:",
+            b"dialscriptdialscript:",
+            b"; note: a comment; dialscript: allow-file(DS203)",
+        ];
+        for hay in hays {
+            for needle in [&b"dialscript:"[..], b":", b"a:", b""] {
+                assert_eq!(find(hay, needle), naive(hay, needle), "{hay:?} {needle:?}");
+            }
+        }
+    }
 }
