@@ -28,12 +28,42 @@ where
 {
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
-    run(args, &mut out, &mut err)
+    // `check` writes its report in large pieces through a buffer of its own; stdout's line
+    // buffering would scan every piece for a line end (a byte-by-byte search through tens of
+    // megabytes of JSON), so `check` writes to a duplicate of the descriptor instead.
+    let mut raw = {
+        use std::os::fd::AsFd;
+        std::io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(std::fs::File::from)
+    };
+    dispatch(
+        args,
+        &mut out,
+        &mut err,
+        raw.as_mut().map(|f| f as &mut dyn std::io::Write),
+    )
 }
 
 /// Runs the command line given by `args` (program name first), writing to `out` and `err`,
 /// and returns the exit code. Tests call this in-process.
 pub fn run<I, T>(args: I, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    dispatch(args, out, err, None)
+}
+
+/// [`run`], with `check`'s report written to `report` when given (see [`main_with_args`]).
+fn dispatch<'a, I, T>(
+    args: I,
+    out: &'a mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+    report: Option<&'a mut dyn std::io::Write>,
+) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -52,7 +82,7 @@ where
         }
     };
     let result = match cli.command {
-        args::Command::Check(a) => commands::check::run(&a, out, err),
+        args::Command::Check(a) => commands::check::run(&a, report.unwrap_or(out), err),
         args::Command::Explain(a) => commands::explain::run(&a, out, err),
         args::Command::Run(a) => commands::run::run(&a, out, err),
         args::Command::Test(a) => commands::test::run(&a, out, err),
