@@ -457,12 +457,22 @@ fn parallel_ordered<T: Sync, R: Send>(
             });
         }
         drop(tx);
-        let mut waiting = std::collections::BTreeMap::new();
+        // Results that came early wait in a ring indexed by their distance from the next
+        // one due; it holds about as many as the threads have batches in flight.
+        let mut waiting: std::collections::VecDeque<Option<R>> = std::collections::VecDeque::new();
         let mut due = 0;
         for batch in rx {
-            waiting.extend(batch);
-            while let Some(r) = waiting.remove(&due) {
-                sink(due, r);
+            for (i, r) in batch {
+                let at = i - due;
+                if waiting.len() <= at {
+                    waiting.resize_with(at + 1, || None);
+                }
+                waiting[at] = Some(r);
+            }
+            while let Some(Some(_)) = waiting.front() {
+                if let Some(Some(r)) = waiting.pop_front() {
+                    sink(due, r);
+                }
                 due += 1;
             }
         }
