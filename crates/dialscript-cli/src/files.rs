@@ -71,7 +71,6 @@ impl Inputs {
 
     /// Reads a script (see [`read_script`]), through its folder's handle when it has one.
     pub fn read(&self, input: &Input) -> Result<Vec<u8>, String> {
-        let cannot = |e: std::io::Error| format!("cannot read: {}", io_message(&e));
         let handle = self.folder_of(input).and_then(|f| f.handle.as_ref());
         let file = match handle {
             Some(dir) => nix::fcntl::openat(
@@ -83,8 +82,8 @@ impl Inputs {
                 nix::sys::stat::Mode::empty(),
             )
             .map(std::fs::File::from)
-            .map_err(|e| cannot(std::io::Error::from(e)))?,
-            None => open_nonblocking(&self.path(input)).map_err(cannot)?,
+            .map_err(|e| cannot_read(std::io::Error::from(e)))?,
+            None => open_nonblocking(&self.path(input)).map_err(cannot_read)?,
         };
         read_open(file, input.regular)
     }
@@ -118,7 +117,7 @@ pub fn collect(paths: &[PathBuf]) -> (Inputs, Vec<InputError>) {
             }),
             Err(e) => errors.push(InputError {
                 path: path.clone(),
-                message: format!("cannot read: {}", io_message(&e)),
+                message: cannot_read(e),
             }),
         }
     }
@@ -164,8 +163,13 @@ fn walk(dir: PathBuf, inputs: &mut Inputs) -> std::io::Result<()> {
 /// `O_NONBLOCK` keeps the open of a FIFO from waiting for a writer; it changes nothing for a
 /// regular file.
 pub fn read_script(path: &Path) -> Result<Vec<u8>, String> {
-    let file = open_nonblocking(path).map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    let file = open_nonblocking(path).map_err(cannot_read)?;
     read_open(file, false)
+}
+
+/// The message for a script that could not be opened or read.
+fn cannot_read(e: std::io::Error) -> String {
+    format!("cannot read: {}", io_message(&e))
 }
 
 fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
@@ -191,8 +195,7 @@ thread_local! {
 /// it is asked through its descriptor, so that a FIFO or a device is refused, not read.
 fn read_open(mut file: std::fs::File, regular: bool) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let cannot = |e: std::io::Error| format!("cannot read: {}", io_message(&e));
-    if !regular && !file.metadata().map_err(cannot)?.is_file() {
+    if !regular && !file.metadata().map_err(cannot_read)?.is_file() {
         return Err("not a regular file".to_string());
     }
     let bytes = READ_BUFFER.with_borrow_mut(|buf| -> Result<Vec<u8>, String> {
@@ -206,7 +209,7 @@ fn read_open(mut file: std::fs::File, regular: bool) -> Result<Vec<u8>, String> 
                 let size = file.metadata().map_or(0, |m| m.len());
                 let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).max(len));
                 bytes.extend_from_slice(&buf[..len]);
-                file.read_to_end(&mut bytes).map_err(cannot)?;
+                file.read_to_end(&mut bytes).map_err(cannot_read)?;
                 return Ok(bytes);
             }
             // `read_to_end` on a `File` would ask for the size and the position first (two
@@ -215,7 +218,7 @@ fn read_open(mut file: std::fs::File, regular: bool) -> Result<Vec<u8>, String> 
                 Ok(0) => return Ok(buf[..len].to_vec()),
                 Ok(n) => len += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(cannot(e)),
+                Err(e) => return Err(cannot_read(e)),
             }
         }
     })?;

@@ -469,10 +469,9 @@ fn parallel_ordered<T: Sync, R: Send>(
                 }
                 waiting[at] = Some(r);
             }
-            while let Some(Some(_)) = waiting.front() {
-                if let Some(Some(r)) = waiting.pop_front() {
-                    sink(due, r);
-                }
+            while let Some(r) = waiting.front_mut().and_then(Option::take) {
+                waiting.pop_front();
+                sink(due, r);
                 due += 1;
             }
         }
