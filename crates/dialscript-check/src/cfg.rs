@@ -101,6 +101,38 @@ pub struct Node<'a> {
     pub op: Op<'a>,
     /// Where control goes next.
     pub succ: Successors,
+    /// [`Node::wait_bound`] with any `getip` in it guarded, worked out once: the
+    /// duration bound, DS207 and DS208 all ask for it, some of them several times per node.
+    wait: Option<u64>,
+    /// Whether the node's own expressions call `getip`.
+    getip: bool,
+}
+
+impl Node<'_> {
+    /// Seconds a node can wait, at most: `Some(0)` for nodes that do not wait, `None` when the
+    /// wait has no bound (a `waitfor` without `until`, an unguarded `getip`, a non-constant
+    /// `delay`). A `getip` after a tested `waitfor` for the address announcement
+    /// (`getip_guarded`, see [`crate::flow::getip_guards`]) counts as immediate: the text it reads
+    /// has arrived.
+    pub fn wait_bound(&self, getip_guarded: bool) -> Option<u64> {
+        if self.getip && !getip_guarded {
+            return None;
+        }
+        self.wait
+    }
+
+    /// Whether a node really waits for time to pass or for input (used by the spin-loop rule):
+    /// a `waitfor` with a positive or unknown timeout, a `delay` that is not known to be zero or
+    /// less, `getip`. (`waitfor ... until 0` only looks at what is already buffered.)
+    pub fn waits(&self) -> bool {
+        self.wait_bound(false) != Some(0)
+    }
+
+    /// Whether the node's own expressions call `getip` (an `if`'s or `while`'s test for its
+    /// test node, nothing for the `endif`, `endwhile` and exit nodes).
+    pub fn calls_getip(&self) -> bool {
+        self.getip
+    }
 }
 
 /// The graph of one procedure.
@@ -110,45 +142,28 @@ pub struct Cfg<'a> {
     pub nodes: Vec<Node<'a>>,
     /// Whether a path from the entry reaches each node.
     pub reachable: Vec<bool>,
-    /// The node of each statement, keyed by the statement's address.
-    by_stmt: HashMap<usize, usize>,
 }
 
 impl<'a> Cfg<'a> {
     /// Builds the graph of a procedure.
     pub fn build(info: &ProcInfo<'a>) -> Cfg<'a> {
         let mut b = Builder {
+            info,
             nodes: Vec::new(),
             labels: HashMap::new(),
             pending: Vec::new(),
         };
         b.block(&info.proc_.body);
-        b.nodes.push(Node {
-            op: Op::Exit,
-            succ: Successors::new(),
-        });
-        let exit = b.nodes.len() - 1;
+        b.push(Op::Exit);
         // Resolve jumps now that every label has a node.
         for (node, name, kind) in std::mem::take(&mut b.pending) {
             if let Some(&to) = b.labels.get(&name.key()) {
                 b.nodes[node].succ.push(Edge { to, kind });
             }
         }
-        let _ = exit;
-        // Sized up front: collecting through a filter starts from an empty table and
-        // rehashes it every time it doubles.
-        let mut by_stmt = HashMap::with_capacity(b.nodes.len());
-        by_stmt.extend(
-            b.nodes
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| !matches!(n.op, Op::EndIf(_) | Op::EndWhile(_)))
-                .filter_map(|(i, n)| n.op.stmt().map(|s| (s as *const Stmt as usize, i))),
-        );
         let mut cfg = Cfg {
             nodes: b.nodes,
             reachable: Vec::new(),
-            by_stmt,
         };
         cfg.reachable = cfg.reach_from(0);
         cfg
@@ -168,29 +183,28 @@ impl<'a> Cfg<'a> {
         seen
     }
 
-    /// The node of a statement of this procedure (for `if`/`while`, the test).
-    pub fn node_of(&self, s: &Stmt) -> Option<usize> {
-        self.by_stmt.get(&(s as *const Stmt as usize)).copied()
-    }
-
     /// Index of the exit node (`endproc`).
     pub fn exit(&self) -> usize {
         self.nodes.len() - 1
     }
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'i> {
+    info: &'i ProcInfo<'a>,
     nodes: Vec<Node<'a>>,
     labels: HashMap<Name, usize>,
     /// Jumps to resolve once all labels are known: (from node, label, edge kind).
     pending: Vec<(usize, &'a Ident, EdgeKind)>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a> Builder<'a, '_> {
     fn push(&mut self, op: Op<'a>) -> usize {
+        let getip = statement_calls_getip(&op);
         self.nodes.push(Node {
             op,
             succ: Successors::new(),
+            wait: bound_if_guarded(self.info, &op),
+            getip,
         });
         self.nodes.len() - 1
     }
@@ -343,21 +357,19 @@ fn const_int_depth(info: &ProcInfo<'_>, e: &Expr, depth: u32) -> Option<i32> {
     })
 }
 
-/// Seconds a node can wait, at most: `Some(0)` for nodes that do not wait, `None` when the
-/// wait has no bound (a `waitfor` without `until`, an unguarded `getip`, a non-constant
-/// `delay`). A `getip` after a tested `waitfor` for the address announcement
-/// (`getip_guarded`, see [`crate::flow::getip_guards`]) counts as immediate: the text it reads
-/// has arrived.
-pub fn wait_bound(info: &ProcInfo<'_>, op: &Op<'_>, getip_guarded: bool) -> Option<u64> {
+/// Whether the expressions a node evaluates call `getip`.
+fn statement_calls_getip(op: &Op<'_>) -> bool {
     let mut getip = false;
     if let Some(s) = op.stmt()
         && !matches!(op, Op::EndIf(_) | Op::EndWhile(_))
     {
         stmt_exprs(s, &mut |e| getip |= has_getip(e));
     }
-    if getip && !getip_guarded {
-        return None;
-    }
+    getip
+}
+
+/// [`Node::wait_bound`] with any `getip` guarded.
+fn bound_if_guarded(info: &ProcInfo<'_>, op: &Op<'_>) -> Option<u64> {
     match op {
         Op::Wait(s) => match &s.kind {
             StmtKind::Waitfor { until: Some(u), .. } => {
@@ -371,11 +383,4 @@ pub fn wait_bound(info: &ProcInfo<'_>, op: &Op<'_>, getip_guarded: bool) -> Opti
         },
         _ => Some(0),
     }
-}
-
-/// Whether a node really waits for time to pass or for input (used by the spin-loop rule):
-/// a `waitfor` with a positive or unknown timeout, a `delay` that is not known to be zero or
-/// less, `getip`. (`waitfor ... until 0` only looks at what is already buffered.)
-pub fn waits(info: &ProcInfo<'_>, op: &Op<'_>) -> bool {
-    wait_bound(info, op, false) != Some(0)
 }

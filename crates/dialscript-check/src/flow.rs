@@ -3,9 +3,9 @@
 
 use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, StmtKind, Target};
 
-use crate::cfg::{Cfg, EdgeKind, Op, const_int_in, wait_bound};
+use crate::cfg::{Cfg, EdgeKind, Op, const_int_in};
 use crate::rules::success_test;
-use crate::semantic::{ProcInfo, strip, walk_stmts};
+use crate::semantic::{ProcInfo, strip};
 
 /// Strongly connected components of a subgraph, each a sorted slice of node numbers, in
 /// reverse topological order. They are kept in one vector: most components are single
@@ -341,7 +341,6 @@ fn entry_values(
     comp: &[usize],
     var: &Ident,
 ) -> Option<(i32, i32)> {
-    let in_comp: Vec<usize> = comp.to_vec();
     let mut lo = i32::MAX;
     let mut hi = i32::MIN;
     let mut note = |v: i32| {
@@ -353,34 +352,30 @@ fn entry_values(
         Some(e) => const_int_in(info, e)?,
         None => 0,
     });
-    let mut ok = true;
-    walk_stmts(&info.proc_.body, &mut |s| {
-        if let StmtKind::Assign {
-            target: Target::Var(name),
-            value,
-        } = &s.kind
+    // Every statement of the procedure has a node, and an assignment is always a plain
+    // `Op::Stmt` node, so the graph lists all of them along with whether they are inside.
+    for (v, node) in cfg.nodes.iter().enumerate() {
+        if let Op::Stmt(s) = node.op
+            && let StmtKind::Assign {
+                target: Target::Var(name),
+                value,
+            } = &s.kind
             && name.key() == var.key()
+            && comp.binary_search(&v).is_err()
         {
-            let inside = cfg
-                .node_of(s)
-                .is_some_and(|i| in_comp.binary_search(&i).is_ok());
-            if !inside {
-                match const_int_in(info, value) {
-                    Some(v) => note(v),
-                    None => ok = false,
-                }
-            }
+            note(const_int_in(info, value)?);
         }
-    });
-    ok.then_some((lo, hi))
+    }
+    Some((lo, hi))
 }
 
 /// Facts about the graph of `main` that the duration bound and several rules share,
 /// computed once per script.
 #[derive(Debug)]
 pub struct MainFlow {
-    /// [`getip_guards`] of every node.
-    pub guards: Vec<u8>,
+    /// [`getip_guards`] of every node, or empty when no node calls `getip`: only `getip`
+    /// needs a guard, and most scripts have none, so the data flow is not run for them.
+    guards: Vec<u8>,
     /// The components of the reachable nodes, in reverse topological order.
     pub components: Components,
     /// For each component: the counter that bounds it, when it is a loop that one bounds.
@@ -392,7 +387,11 @@ pub struct MainFlow {
 impl MainFlow {
     /// Analyses the graph of a procedure.
     pub fn new(cfg: &Cfg<'_>, info: &ProcInfo<'_>) -> MainFlow {
-        let guards = getip_guards(cfg);
+        let guards = if cfg.nodes.iter().any(|n| n.calls_getip()) {
+            getip_guards(cfg)
+        } else {
+            Vec::new()
+        };
         let reach = &cfg.reachable;
         let components = sccs(cfg, &|v| reach[v]);
         let mut in_loop = vec![false; cfg.nodes.len()];
@@ -416,14 +415,23 @@ impl MainFlow {
             in_loop,
         }
     }
+
+    /// The [`getip_guards`] state of node `v`.
+    pub fn guard(&self, v: usize) -> u8 {
+        self.guards.get(v).copied().unwrap_or(GUARD_NONE)
+    }
+
+    /// Whether a `getip` at node `v` is guarded (its state is [`GUARD_SAFE`]).
+    pub fn getip_guarded(&self, v: usize) -> bool {
+        self.guard(v) == GUARD_SAFE
+    }
 }
 
 /// The worst-case duration of a run of the procedure, in seconds: the longest path from the
 /// entry, counting `until` and `delay` seconds, with each counted loop taken as many times as
 /// its counter allows. `None` when no bound exists (a wait without timeout, `getip`, a loop no
 /// counter bounds).
-pub fn max_duration(cfg: &Cfg<'_>, info: &ProcInfo<'_>, flow: &MainFlow) -> Option<u64> {
-    let guarded: Vec<bool> = flow.guards.iter().map(|&g| g == GUARD_SAFE).collect();
+pub fn max_duration(cfg: &Cfg<'_>, flow: &MainFlow) -> Option<u64> {
     let comps = &flow.components;
     let mut comp_of = vec![usize::MAX; cfg.nodes.len()];
     for (i, c) in comps.iter().enumerate() {
@@ -435,7 +443,7 @@ pub fn max_duration(cfg: &Cfg<'_>, info: &ProcInfo<'_>, flow: &MainFlow) -> Opti
     // of component `i` has a smaller index and is done before `i`.
     let mut longest: Vec<Option<u64>> = vec![Some(0); comps.len()];
     for (i, comp) in comps.iter().enumerate() {
-        let own = component_weight(cfg, info, comp, &guarded, flow.counted[i].as_ref())?;
+        let own = component_weight(cfg, flow, comp, flow.counted[i].as_ref())?;
         let mut after = Some(0u64);
         for &v in comp {
             for e in &cfg.nodes[v].succ {
@@ -458,13 +466,12 @@ pub fn max_duration(cfg: &Cfg<'_>, info: &ProcInfo<'_>, flow: &MainFlow) -> Opti
 /// single pass times the passes it allows (plus the way in and out). `None` when unbounded.
 fn component_weight(
     cfg: &Cfg<'_>,
-    info: &ProcInfo<'_>,
+    flow: &MainFlow,
     comp: &[usize],
-    guarded: &[bool],
     counted: Option<&CountedLoop>,
 ) -> Option<u64> {
     if !is_cyclic(cfg, comp) {
-        return wait_bound(info, &cfg.nodes[comp[0]].op, guarded[comp[0]]);
+        return cfg.nodes[comp[0]].wait_bound(flow.getip_guarded(comp[0]));
     }
     let counted = counted?;
     // Longest path inside the component that does not go round: cut every edge into the
@@ -472,7 +479,7 @@ fn component_weight(
     // back edges. A simple bound that is always safe: the sum of all waits in the component.
     let mut pass = 0u64;
     for &v in comp {
-        pass = pass.saturating_add(wait_bound(info, &cfg.nodes[v].op, guarded[v])?);
+        pass = pass.saturating_add(cfg.nodes[v].wait_bound(flow.getip_guarded(v))?);
     }
     Some(pass.saturating_mul(counted.iterations))
 }

@@ -79,7 +79,7 @@ pub fn check(parse: &Parse, src: &[u8], options: &Options) -> Checked {
     let max_duration = main_cfg
         .as_ref()
         .zip(main_flow.as_ref())
-        .and_then(|((i, cfg), f)| flow::max_duration(cfg, &sema.procs[*i], f));
+        .and_then(|((_, cfg), f)| flow::max_duration(cfg, f));
     let semantic_errors = semantic::errors(&sema, &parse.script);
     let cx = Context {
         semantic_errors: &semantic_errors,

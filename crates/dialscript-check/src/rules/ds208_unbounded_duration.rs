@@ -2,8 +2,8 @@
 
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
-use crate::cfg::{Op, wait_bound};
-use crate::flow::{GUARD_SAFE, MainFlow, is_cyclic};
+use crate::cfg::Op;
+use crate::flow::{MainFlow, is_cyclic};
 use crate::rule::{Context, Rule};
 use crate::rules::head_span;
 
@@ -57,7 +57,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     "the script's running time has no bound",
                 )
                 .with_label("it can run for ever");
-            out.push(match cause(info, cfg, flow) {
+            out.push(match cause(cfg, flow) {
                 Some((span, why)) => d
                     .with_related(span, why)
                     .with_help("bound every wait with `until` and every retry loop with a counter"),
@@ -71,14 +71,12 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 /// The first reason in source order that no bound exists.
 fn cause(
-    info: &crate::semantic::ProcInfo<'_>,
     cfg: &crate::cfg::Cfg<'_>,
     flow: &MainFlow,
 ) -> Option<(dialscript_syntax::Span, &'static str)> {
     let mut causes = Vec::new();
-    let guards = &flow.guards;
     for (v, node) in cfg.nodes.iter().enumerate() {
-        if cfg.reachable[v] && wait_bound(info, &node.op, guards[v] == GUARD_SAFE).is_none() {
+        if cfg.reachable[v] && node.wait_bound(flow.getip_guarded(v)).is_none() {
             let why = match node.op {
                 Op::Wait(_) => "this `waitfor` has no usable `until`",
                 Op::Stmt(s) if matches!(s.kind, dialscript_syntax::ast::StmtKind::Delay(_)) => {

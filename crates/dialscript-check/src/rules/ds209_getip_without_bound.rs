@@ -29,10 +29,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some((_, cfg, flow)) = cx.main_flow() else {
         return;
     };
-    let states = &flow.guards;
     for (v, node) in cfg.nodes.iter().enumerate() {
-        if !cfg.reachable[v]
-            || states[v] == GUARD_SAFE
+        if !node.calls_getip()
+            || !cfg.reachable[v]
+            || flow.guard(v) == GUARD_SAFE
             || matches!(node.op, Op::EndIf(_) | Op::EndWhile(_))
         {
             continue;
@@ -45,7 +45,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         });
         let Some(span) = getip else { continue };
-        let why = if states[v] == GUARD_UNTESTED {
+        let why = if flow.guard(v) == GUARD_UNTESTED {
             "the `waitfor` before it may have timed out: test `$SUCCESS` first"
         } else {
             "wait for the address announcement with `waitfor \"...\" until SECONDS` and test `$SUCCESS` first"
