@@ -13,7 +13,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Name, Stmt, StmtKind, UnOp};
 
-use crate::semantic::{ProcInfo, has_getip, stmt_exprs, strip};
+use crate::semantic::{ProcInfo, has_getip, stmt_exprs, strip, walk_stmts};
 
 /// What a node does.
 #[derive(Debug, Clone, Copy)]
@@ -147,9 +147,18 @@ pub struct Cfg<'a> {
 impl<'a> Cfg<'a> {
     /// Builds the graph of a procedure.
     pub fn build(info: &ProcInfo<'a>) -> Cfg<'a> {
+        // A node per statement, one more for each block's end, and the exit: sizing the
+        // vector up front saves regrowing (and copying) it several times per script.
+        let mut count = 1;
+        walk_stmts(&info.proc_.body, &mut |s| {
+            count += 1 + usize::from(matches!(
+                s.kind,
+                StmtKind::If { .. } | StmtKind::While { .. }
+            ));
+        });
         let mut b = Builder {
             info,
-            nodes: Vec::new(),
+            nodes: Vec::with_capacity(count),
             labels: HashMap::new(),
             pending: Vec::new(),
         };

@@ -12,6 +12,17 @@ pub struct InputError {
     pub message: String,
 }
 
+/// A path as output shows it: as given, with `/` separators so output reads the same
+/// everywhere.
+pub fn shown_path(p: &Path) -> String {
+    let s = p.display().to_string();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        s.replace('\\', "/")
+    } else {
+        s
+    }
+}
+
 /// Whether a file name ends in `.scp`, in any case.
 pub fn is_script_name(path: &Path) -> bool {
     path.extension()
@@ -24,6 +35,8 @@ pub fn is_script_name(path: &Path) -> bool {
 pub struct Folder {
     /// The folder as reached from a given path.
     pub path: PathBuf,
+    /// [`shown_path`] of `path`, made once for all the scripts in it.
+    shown: String,
     /// An open handle to it, when it could be opened (else scripts are opened by full path).
     handle: Option<std::fs::File>,
 }
@@ -61,6 +74,27 @@ impl Inputs {
         match self.folder_of(input) {
             Some(f) => f.path.join(&input.name),
             None => input.name.clone(),
+        }
+    }
+
+    /// [`shown_path`] of [`Inputs::path`], without building the path: the folder's part is
+    /// made once per folder, and only the name is converted per script.
+    pub fn shown_path(&self, input: &Input) -> String {
+        match self.folder_of(input) {
+            // A name in a folder is one component, so joining adds one separator unless the
+            // folder ends with one, and converting the parts apart gives the same text as
+            // converting the joined path: they meet at an ASCII `/`.
+            Some(f) if !f.shown.is_empty() => {
+                let name = input.name.to_string_lossy();
+                let mut shown = String::with_capacity(f.shown.len() + 1 + name.len());
+                shown.push_str(&f.shown);
+                if !shown.ends_with('/') {
+                    shown.push('/');
+                }
+                shown.push_str(&name);
+                shown
+            }
+            _ => shown_path(&self.path(input)),
         }
     }
 
@@ -135,6 +169,7 @@ fn walk(dir: PathBuf, inputs: &mut Inputs) -> std::io::Result<()> {
     let handle = std::fs::File::open(&dir).ok();
     let index = u32::try_from(inputs.folders.len()).map_err(std::io::Error::other)?;
     inputs.folders.push(Folder {
+        shown: shown_path(&dir),
         path: dir.clone(),
         handle,
     });
@@ -253,6 +288,7 @@ pub fn io_message(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::ffi::OsStrExt;
 
     /// A folder of its own under the system's temporary folder, removed when dropped.
     struct Scratch(PathBuf);
@@ -309,6 +345,9 @@ mod tests {
             "the FIFO and the text file are not scripts"
         );
         for (input, path) in inputs.scripts.iter().zip(&paths) {
+            assert_eq!(inputs.shown_path(input), shown_path(path));
+        }
+        for (input, path) in inputs.scripts.iter().zip(&paths) {
             let read = inputs.read(input).expect("a script is read");
             let direct = std::fs::read(path).expect("std reads it");
             assert_eq!(read.len(), direct.len(), "{}", path.display());
@@ -318,5 +357,16 @@ mod tests {
         // Given directly, a FIFO is opened without blocking and refused.
         let pipe = read_script(&dir.0.join("g-pipe.scp"));
         assert_eq!(pipe, Err("not a regular file".to_string()));
+        // A folder given with a trailing separator, and a name that is not UTF-8: shown as the
+        // joined path is.
+        let odd = std::ffi::OsStr::from_bytes(b"h-\xff\xfe.scp");
+        std::fs::write(dir.0.join("sub").join(odd), b"").expect("a script is written");
+        let mut slash = dir.0.join("sub").into_os_string();
+        slash.push("/");
+        let (inputs, _) = collect(&[PathBuf::from(slash)]);
+        assert_eq!(inputs.scripts.len(), 2);
+        for input in &inputs.scripts {
+            assert_eq!(inputs.shown_path(input), shown_path(&inputs.path(input)));
+        }
     }
 }

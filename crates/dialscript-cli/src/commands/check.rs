@@ -172,8 +172,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         |&(script, o)| -> Result<(Tally, FileReport, Vec<u8>), String> {
             let input = &inputs.scripts[script];
             let bytes = inputs.read(input)?;
-            let path = inputs.path(input);
-            let mut report = check_bytes(&display_path(&path), bytes, &options[o], fix);
+            let mut report = check_bytes(&inputs.shown_path(input), bytes, &options[o], fix);
             let counts = Tally::of(&report);
             if !prerender {
                 return Ok((counts, report, Vec::new()));
@@ -351,16 +350,6 @@ fn options_for(c: &Config, args: &CheckArgs, select: &[Selector], ignore: &[Sele
         selection,
         max_duration: args.max_duration.or(c.max_duration),
         unsafe_fix_until: args.fix_until.or(c.unsafe_fix_until).unwrap_or(30),
-    }
-}
-
-/// Paths are shown as given, with `/` separators so output reads the same everywhere.
-fn display_path(p: &Path) -> String {
-    let s = p.display().to_string();
-    if std::path::MAIN_SEPARATOR == '\\' {
-        s.replace('\\', "/")
-    } else {
-        s
     }
 }
 
