@@ -5,7 +5,7 @@ use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::cfg::{EdgeKind, Op};
 use crate::rule::{Context, Rule};
-use crate::semantic::{has_getip, reads_success, stmt_exprs};
+use crate::semantic::{reads_success, stmt_exprs};
 
 /// DS202
 pub static RULE: Rule = Rule {
@@ -30,6 +30,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some((_, cfg)) = cx.main_proc() else {
         return;
     };
+    // One search per `waitfor`, sharing the marks: a node counts as seen in this search when
+    // its mark is the search's number, so nothing needs clearing between searches.
+    let mut seen = vec![0u32; cfg.nodes.len()];
+    let mut search = 0u32;
+    let mut queue = std::collections::VecDeque::new();
     for (w, node) in cfg.nodes.iter().enumerate() {
         let Op::Wait(stmt) = node.op else { continue };
         let StmtKind::Waitfor {
@@ -43,8 +48,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // Breadth first, so the reported statement is the nearest one.
-        let mut seen = vec![false; cfg.nodes.len()];
-        let mut queue = std::collections::VecDeque::new();
+        search += 1;
+        queue.clear();
         for e in &node.succ {
             if e.kind == EdgeKind::Fallthrough {
                 queue.push_back(e.to);
@@ -52,21 +57,18 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         let mut offender = None;
         while let Some(v) = queue.pop_front() {
-            if seen[v] {
+            if seen[v] == search {
                 continue;
             }
-            seen[v] = true;
+            seen[v] = search;
             let op = cfg.nodes[v].op;
             let mut tests = false;
-            let mut getip = false;
             if let Some(s) = op.stmt()
                 && !matches!(op, Op::EndIf(_) | Op::EndWhile(_))
             {
-                stmt_exprs(s, &mut |e| {
-                    tests |= reads_success(e);
-                    getip |= has_getip(e);
-                });
+                stmt_exprs(s, &mut |e| tests |= reads_success(e));
             }
+            let getip = cfg.nodes[v].calls_getip();
             if tests {
                 continue;
             }

@@ -4,7 +4,6 @@ use dialscript_syntax::ast::{StmtKind, SysVar};
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::cfg::Op;
-use crate::flow::forward;
 use crate::rule::{Context, Rule};
 use crate::semantic::mentions;
 
@@ -28,17 +27,27 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some((_, cfg)) = cx.main_proc() else {
         return;
     };
-    // The fact is "a waitfor came on every path so far"; false is the smaller, so the meet of
-    // two paths is false as soon as one has not waited.
-    let states = forward(cfg, false, true, &|v, state, _| {
-        state || matches!(cfg.nodes[v].op, Op::Wait(_))
-    });
+    // A node is reached blind when some path from the entry gets there without passing a
+    // `waitfor`: the nodes a search from the entry finds when it does not go on past
+    // `waitfor` nodes. (This is the "a waitfor came on every path" must-analysis, solved as
+    // plain reachability.)
+    let mut blind = vec![false; cfg.nodes.len()];
+    let mut stack = vec![0];
+    while let Some(v) = stack.pop() {
+        if v >= blind.len() || blind[v] {
+            continue;
+        }
+        blind[v] = true;
+        if !matches!(cfg.nodes[v].op, Op::Wait(_)) {
+            stack.extend(cfg.nodes[v].succ.iter().map(|e| e.to));
+        }
+    }
     for (v, node) in cfg.nodes.iter().enumerate() {
         let Op::Stmt(s) = node.op else { continue };
         let StmtKind::Transmit { value, .. } = &s.kind else {
             continue;
         };
-        if cfg.reachable[v] && !states[v] && mentions(value, SysVar::Password) {
+        if blind[v] && mentions(value, SysVar::Password) {
             out.push(
                 cx.diag(
                     &RULE,
