@@ -120,6 +120,10 @@ pub struct ProcInfo<'a> {
     pub case_mismatches: Vec<(&'a Ident, &'a Ident)>,
     /// Labels that have a variable's name: (label, variable).
     pub label_shadows: Vec<(&'a Ident, &'a Ident)>,
+    /// Every string literal in source order, with the statement it is part of (literals in
+    /// parentheses, in operands and in `getip` arguments included). The checker's string
+    /// rules read this list rather than each walking the tree again.
+    pub strings: Vec<(&'a Stmt, &'a Expr)>,
 }
 
 impl<'a> ProcInfo<'a> {
@@ -184,6 +188,7 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
         integer_complement: Vec::new(),
         case_mismatches: Vec::new(),
         label_shadows: Vec::new(),
+        strings: Vec::new(),
     };
     // Labels first: a `goto` may jump forward.
     collect_labels(&mut a, &p.body);
@@ -191,6 +196,7 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
         info: &mut a,
         seen_command: false,
         label_refs: Vec::new(),
+        stmt: None,
     };
     walker.block(&p.body, 0);
     let refs = std::mem::take(&mut walker.label_refs);
@@ -258,6 +264,8 @@ struct Walker<'w, 'a> {
     info: &'w mut ProcInfo<'a>,
     seen_command: bool,
     label_refs: Vec<&'a Ident>,
+    /// The statement whose expressions are being typed.
+    stmt: Option<&'a Stmt>,
 }
 
 fn type_name(t: Type) -> &'static str {
@@ -308,6 +316,9 @@ impl<'a> Walker<'_, 'a> {
     }
 
     fn stmt(&mut self, s: &'a Stmt, depth: usize) {
+        // An `if` or `while` types its condition before its body, so this is right for every
+        // expression typed below.
+        self.stmt = Some(s);
         let is_decl = matches!(s.kind, StmtKind::Decl { .. });
         if is_decl && (self.seen_command || depth > 0) {
             self.info.late_decls.push((s, depth > 0));
@@ -441,7 +452,12 @@ impl<'a> Walker<'_, 'a> {
                 }
                 Some(Type::Integer)
             }
-            ExprKind::Str(_) => Some(Type::String),
+            ExprKind::Str(_) => {
+                if let Some(s) = self.stmt {
+                    self.info.strings.push((s, e));
+                }
+                Some(Type::String)
+            }
             ExprKind::Bool(_) => Some(Type::Boolean),
             ExprKind::Var(name) => self.use_var(name, true),
             ExprKind::Sys(v) => Some(v.ty()),

@@ -1,13 +1,11 @@
 //! DS212 `suspicious-escape`.
 
-use dialscript_syntax::ast::StmtKind;
+use dialscript_syntax::ast::{ExprKind, StmtKind};
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 use dialscript_syntax::span::Span;
 use dialscript_syntax::translate::{Oddity, translate_reporting};
 
 use crate::rule::{Context, Rule};
-use crate::rules::string_literals;
-use crate::semantic::{stmt_exprs, walk_stmts};
 
 /// DS212
 pub static RULE: Rule = Rule {
@@ -28,15 +26,12 @@ transmit \"ATZ\\r\"\ntransmit \"^1\"\n```\n\n## Use instead\n```\ntransmit \"ATZ
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.script.procs {
-        walk_stmts(&p.body, &mut |s| {
-            if matches!(s.kind, StmtKind::Transmit { raw: true, .. }) {
-                return;
-            }
-            stmt_exprs(s, &mut |e| {
-                string_literals(e, &mut |raw, span| check_literal(cx, raw, span, out))
-            });
-        });
+    for (stmt, lit) in cx.sema.procs.iter().flat_map(|p| &p.strings) {
+        if let ExprKind::Str(raw) = &lit.kind
+            && !matches!(stmt.kind, StmtKind::Transmit { raw: true, .. })
+        {
+            check_literal(cx, raw, lit.span, out);
+        }
     }
 }
 

@@ -1,11 +1,9 @@
 //! DS219 `long-string`.
 
-use dialscript_syntax::ast::StmtKind;
+use dialscript_syntax::ast::{ExprKind, StmtKind};
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
-use crate::rules::string_literals;
-use crate::semantic::{stmt_exprs, walk_stmts};
 
 /// The longest string literal the 1995 tools are known to handle comfortably.
 const MAX_LEN: usize = 255;
@@ -26,34 +24,24 @@ long is almost always a mistake such as a missing closing quote on an earlier li
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.script.procs {
-        walk_stmts(&p.body, &mut |s| {
-            stmt_exprs(s, &mut |e| {
-                let mut spans = Vec::new();
-                string_literals(e, &mut |raw, span| {
-                    if raw.len() > MAX_LEN {
-                        spans.push((span, raw.len()));
-                    }
-                });
-                if spans.is_empty() {
-                    return;
-                }
-                // The way to shorten a literal depends on what it is for.
-                let help = match s.kind {
-                    StmtKind::Transmit { .. } => "split it into several `transmit`s",
-                    StmtKind::Waitfor { .. } => {
-                        "wait for the last few characters of the prompt instead"
-                    }
-                    _ => "shorten it, or build it with `+` from shorter literals",
-                };
-                for (span, len) in spans {
-                    out.push(
-                        cx.diag(&RULE, span, format!("string literal of {len} bytes"))
-                            .with_label(format!("longer than {MAX_LEN} bytes"))
-                            .with_help(help),
-                    );
-                }
-            });
-        });
+    for (stmt, lit) in cx.sema.procs.iter().flat_map(|p| &p.strings) {
+        let ExprKind::Str(raw) = &lit.kind else {
+            continue;
+        };
+        let len = raw.len();
+        if len <= MAX_LEN {
+            continue;
+        }
+        // The way to shorten a literal depends on what it is for.
+        let help = match stmt.kind {
+            StmtKind::Transmit { .. } => "split it into several `transmit`s",
+            StmtKind::Waitfor { .. } => "wait for the last few characters of the prompt instead",
+            _ => "shorten it, or build it with `+` from shorter literals",
+        };
+        out.push(
+            cx.diag(&RULE, lit.span, format!("string literal of {len} bytes"))
+                .with_label(format!("longer than {MAX_LEN} bytes"))
+                .with_help(help),
+        );
     }
 }

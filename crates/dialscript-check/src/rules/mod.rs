@@ -38,20 +38,6 @@ use dialscript_syntax::span::Span;
 use crate::cfg::Op;
 use crate::semantic::strip;
 
-/// Calls `f` with the raw bytes and the span of every string literal in `e`.
-pub fn string_literals<'a>(e: &'a Expr, f: &mut impl FnMut(&'a [u8], Span)) {
-    match &e.kind {
-        ExprKind::Str(raw) => f(raw, e.span),
-        ExprKind::Unary(_, x) | ExprKind::Paren(x) => string_literals(x, f),
-        ExprKind::Getip(Some(x)) => string_literals(x, f),
-        ExprKind::Binary(_, operands) => {
-            string_literals(&operands.0, f);
-            string_literals(&operands.1, f);
-        }
-        _ => {}
-    }
-}
-
 /// The span a diagnostic about a node should point at: for the test of an `if` or a `while`,
 /// the keyword and the condition (`while nTries > 0`), not the whole block with its body;
 /// for other nodes, their statement. `None` for the exit.
@@ -87,6 +73,7 @@ pub fn success_test(cond: &Expr) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::success_test;
+    use dialscript_syntax::ast::{Expr, ExprKind};
 
     fn cond(text: &str) -> Option<bool> {
         let src = format!("proc main\nif {text} then\nendif\nendproc\n");
@@ -96,6 +83,50 @@ mod tests {
             panic!("not an if");
         };
         success_test(cond)
+    }
+
+    /// Every string literal inside `e`, as a walk of the tree finds them.
+    fn literals_in<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+        match &e.kind {
+            ExprKind::Str(_) => out.push(e),
+            ExprKind::Unary(_, x) | ExprKind::Paren(x) | ExprKind::Getip(Some(x)) => {
+                literals_in(x, out)
+            }
+            ExprKind::Binary(_, operands) => {
+                literals_in(&operands.0, out);
+                literals_in(&operands.1, out);
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_analysis_lists_every_string_literal_with_its_statement() {
+        let src = "proc other\ntransmit \"a\" + \"b\"\nendproc\n\
+                   proc main\nstring s = (\"c\")\ns = \"d\" + (\"e\" + s)\n\
+                   if s == \"f\" then\nwhile !(\"g\" != s) do\nwaitfor \"h\", \"i\" then L until 1\n\
+                   endwhile\nendif\nL:\nset ipaddr \"1.2.3.4\"\ntransmit $USERID + \"j\", raw\n\
+                   delay 1\ngetip \"k\"\n$SUCCESS = \"l\" == s\nendproc\n";
+        let parse = dialscript_syntax::parse(src.as_bytes());
+        let sema = crate::semantic::analyze(&parse.script);
+        let mut expected = Vec::new();
+        for p in &parse.script.procs {
+            crate::semantic::walk_stmts(&p.body, &mut |s| {
+                crate::semantic::stmt_exprs(s, &mut |e| {
+                    let mut found = Vec::new();
+                    literals_in(e, &mut found);
+                    expected.extend(found.into_iter().map(|l| (s.span, l.span)));
+                });
+            });
+        }
+        let listed: Vec<_> = sema
+            .procs
+            .iter()
+            .flat_map(|p| &p.strings)
+            .map(|(s, l)| (s.span, l.span))
+            .collect();
+        assert_eq!(expected.len(), 13);
+        assert_eq!(listed, expected);
     }
 
     #[test]
