@@ -131,14 +131,58 @@ pub fn is_cyclic(cfg: &Cfg<'_>, comp: &[usize]) -> bool {
     comp.len() > 1 || cfg.nodes[comp[0]].succ.iter().any(|e| e.to == comp[0])
 }
 
-/// Whether the nodes of `comp`, minus those in `removed`, still contain a cycle.
+/// Whether the subgraph of the nodes for which `keep` holds has a cycle: Kahn's peeling over
+/// the whole graph (see [`has_cycle_without`]), with nothing allocated when no node is kept.
+pub fn has_cycle(cfg: &Cfg<'_>, keep: &impl Fn(usize) -> bool) -> bool {
+    let n = cfg.nodes.len();
+    let Some(first) = (0..n).find(|&v| keep(v)) else {
+        return false;
+    };
+    // `u32::MAX` marks a node that is not (or no longer) in the subgraph.
+    const OUT: u32 = u32::MAX;
+    let mut incoming = vec![OUT; n];
+    for v in first..n {
+        if keep(v) {
+            incoming[v] = 0;
+        }
+    }
+    let mut left = 0;
+    for v in first..n {
+        if incoming[v] == OUT {
+            continue;
+        }
+        left += 1;
+        for e in &cfg.nodes[v].succ {
+            if incoming[e.to] != OUT {
+                incoming[e.to] += 1;
+            }
+        }
+    }
+    let mut ready: Vec<usize> = (first..n).filter(|&v| incoming[v] == 0).collect();
+    while let Some(v) = ready.pop() {
+        incoming[v] = OUT;
+        left -= 1;
+        for e in &cfg.nodes[v].succ {
+            let w = e.to;
+            if incoming[w] != OUT {
+                incoming[w] -= 1;
+                if incoming[w] == 0 {
+                    ready.push(w);
+                }
+            }
+        }
+    }
+    left > 0
+}
+
+/// Whether the nodes of `comp`, minus those for which `removed` holds, still contain a cycle.
 ///
 /// Kahn's peeling on the component's own numbering: nodes with no edge in from the remaining
 /// subgraph are removed until none is left (acyclic) or none can go (a cycle). It touches
 /// only the component, where a component search would size its arrays by the whole graph.
-fn has_cycle_without(cfg: &Cfg<'_>, comp: &[usize], removed: &[usize]) -> bool {
+fn has_cycle_without(cfg: &Cfg<'_>, comp: &[usize], removed: &impl Fn(usize) -> bool) -> bool {
     let local = |v: usize| comp.binary_search(&v).ok();
-    let mut alive: Vec<bool> = comp.iter().map(|v| !removed.contains(v)).collect();
+    let mut alive: Vec<bool> = comp.iter().map(|&v| !removed(v)).collect();
     let mut incoming = vec![0u32; comp.len()];
     for (i, &v) in comp.iter().enumerate() {
         if !alive[i] {
@@ -218,7 +262,7 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
         let leaves_false = succ
             .iter()
             .all(|e| e.kind != EdgeKind::False || !in_comp(e.to));
-        if !stays || !leaves_false || has_cycle_without(cfg, comp, &[t]) {
+        if !stays || !leaves_false || has_cycle_without(cfg, comp, &|v| v == t) {
             continue;
         }
         let mut updates = Vec::new();
@@ -243,7 +287,10 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
                 _ => {}
             }
         }
-        if other_write || updates.is_empty() || has_cycle_without(cfg, comp, &updates) {
+        if other_write
+            || updates.is_empty()
+            || has_cycle_without(cfg, comp, &|v| updates.contains(&v))
+        {
             continue;
         }
         let start = entry_values(cfg, info, comp, var)?;
@@ -679,8 +726,11 @@ mod tests {
             for comp in sccs(&cfg, &reachable).iter() {
                 let left = |v: usize| comp.binary_search(&v).is_ok() && !removed.contains(&v);
                 let expected = sccs(&cfg, &left).iter().any(|c| is_cyclic(&cfg, c));
-                prop_assert_eq!(has_cycle_without(&cfg, comp, &removed), expected);
+                prop_assert_eq!(has_cycle_without(&cfg, comp, &|v| removed.contains(&v)), expected);
             }
+            // So does the whole-graph one.
+            let expected = sccs(&cfg, &some).iter().any(|c| is_cyclic(&cfg, c));
+            prop_assert_eq!(has_cycle(&cfg, &some), expected);
         }
     }
 }

@@ -4,7 +4,7 @@ use dialscript_syntax::ast::StmtKind;
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::cfg::Op;
-use crate::flow::{counted_loop, is_cyclic, sccs};
+use crate::flow::{counted_loop, has_cycle, is_cyclic, sccs};
 use crate::rule::{Context, Rule};
 use crate::rules::head_span;
 
@@ -32,6 +32,11 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // A cycle that never waits lies inside a loop of the whole graph: only those nodes are
     // looked at (most scripts have no loop at all).
     let keep = |v: usize| flow.in_loop[v] && !cfg.nodes[v].waits();
+    // Most loops wait on every way round: peeling the nodes that do not wait shows that
+    // without a component search.
+    if !has_cycle(cfg, &keep) {
+        return;
+    }
     for comp in sccs(cfg, &keep).iter() {
         if !is_cyclic(cfg, comp) || counted_loop(cfg, info, comp).is_some() {
             continue;
