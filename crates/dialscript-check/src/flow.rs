@@ -141,9 +141,9 @@ pub fn has_cycle(cfg: &Cfg<'_>, keep: &impl Fn(usize) -> bool) -> bool {
     // `u32::MAX` marks a node that is not (or no longer) in the subgraph.
     const OUT: u32 = u32::MAX;
     let mut incoming = vec![OUT; n];
-    for v in first..n {
+    for (v, slot) in incoming.iter_mut().enumerate().skip(first) {
         if keep(v) {
-            incoming[v] = 0;
+            *slot = 0;
         }
     }
     let mut left = 0;
