@@ -179,6 +179,20 @@ fn unreachable_code_is_reported_once_per_run() {
 }
 
 #[test]
+fn jumps_go_to_the_first_definition_of_a_label_in_any_case() {
+    // To the second `L:` the worst case would be 100 s; to the first it is 1 s.
+    let (c, d) = run("goto l\ndelay 7\nL:\ndelay 1\nhalt\nL:\ndelay 100");
+    assert_eq!(d, Some(1), "{c:?}");
+    assert!(c.contains(&"DS103"), "{c:?}");
+    // A label inside a block is found as well, and a jump to no label goes nowhere.
+    assert_eq!(
+        duration("goto In\nif $SUCCESS then\ndelay 50\nIn:\ndelay 2\nendif"),
+        Some(2)
+    );
+    assert!(codes("goto Nowhere\ndelay 1").contains(&"DS102"));
+}
+
+#[test]
 fn types() {
     for bad in [
         "integer n = \"3\"",

@@ -6,12 +6,7 @@
 //! then`) can enter or leave any block. Conditions that are constant (`while TRUE`) have only
 //! the edge they can take. Node order is source order.
 
-// foldhash rather than the standard SipHash: symbol tables are looked up many times per
-// statement, and foldhash is several times faster while still seeded per process, so a
-// hostile script cannot plan collisions.
-use foldhash::{HashMap, HashMapExt};
-
-use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Name, Stmt, StmtKind, UnOp};
+use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnOp};
 
 use crate::semantic::{ProcInfo, has_getip, stmt_exprs, strip, walk_stmts};
 
@@ -159,14 +154,18 @@ impl<'a> Cfg<'a> {
         let mut b = Builder {
             info,
             nodes: Vec::with_capacity(count),
-            labels: HashMap::new(),
+            label_node: vec![usize::MAX; info.labels.len()],
+            next_label: 0,
             pending: Vec::new(),
         };
         b.block(&info.proc_.body);
         b.push(Op::Exit);
         // Resolve jumps now that every label has a node.
         for (node, name, kind) in std::mem::take(&mut b.pending) {
-            if let Some(&to) = b.labels.get(&name.key()) {
+            if let Some(&label) = info.label_index.get(&name.key())
+                && let Some(&to) = b.label_node.get(label)
+                && to != usize::MAX
+            {
                 b.nodes[node].succ.push(Edge { to, kind });
             }
         }
@@ -201,7 +200,11 @@ impl<'a> Cfg<'a> {
 struct Builder<'a, 'i> {
     info: &'i ProcInfo<'a>,
     nodes: Vec<Node<'a>>,
-    labels: HashMap<Name, usize>,
+    /// The node of each label of the analysis (`info.labels`), `usize::MAX` until reached.
+    label_node: Vec<usize>,
+    /// The analysis lists labels in the order this builder meets them (depth first, source
+    /// order, first definition only): the next one to expect.
+    next_label: usize,
     /// Jumps to resolve once all labels are known: (from node, label, edge kind).
     pending: Vec<(usize, &'a Ident, EdgeKind)>,
 }
@@ -249,9 +252,15 @@ impl<'a> Builder<'a, '_> {
 
     fn stmt(&mut self, s: &'a Stmt) {
         match &s.kind {
-            StmtKind::Label(name) => {
+            StmtKind::Label(_) => {
                 let n = self.push(Op::Label(s));
-                self.labels.entry(name.key()).or_insert(n);
+                // A second definition of a name is not in the list; jumps go to the first.
+                if let Some(l) = self.info.labels.get(self.next_label)
+                    && std::ptr::eq(l.stmt, s)
+                {
+                    self.label_node[self.next_label] = n;
+                    self.next_label += 1;
+                }
                 self.next_edge(n, EdgeKind::Next);
             }
             StmtKind::Goto(name) => {
