@@ -91,7 +91,9 @@ pub fn check(parse: &Parse, src: &[u8], options: &Options) -> Checked {
         max_duration,
         options,
     };
-    let mut found = Vec::new();
+    // A typical script has a few findings; room for them up front saves regrowing a vector of
+    // large elements.
+    let mut found = Vec::with_capacity(8);
     // Semantic rules are only meaningful on a tree without syntax errors in the parts they
     // look at; they still run, so that a file with one typo shows everything else too.
     for rule in RULES {
@@ -104,8 +106,14 @@ pub fn check(parse: &Parse, src: &[u8], options: &Options) -> Checked {
             d.severity = severity;
         }
     }
-    let mut diagnostics = parse.diagnostics.clone();
-    diagnostics.extend(found);
+    // Without syntax diagnostics (the usual case) the findings are the whole list as they are.
+    let diagnostics = if parse.diagnostics.is_empty() {
+        found
+    } else {
+        let mut all = parse.diagnostics.clone();
+        all.extend(found);
+        all
+    };
     let suppressions = suppress::Suppressions::parse(src, &parse.comments);
     let mut diagnostics = suppressions.apply(diagnostics, &options.selection);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code.code));

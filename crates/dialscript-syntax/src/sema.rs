@@ -146,7 +146,7 @@ impl<'a> ProcInfo<'a> {
 
 /// Analyses every procedure of a script.
 pub fn analyze(script: &Script) -> Semantic<'_> {
-    let mut procs = Vec::new();
+    let mut procs = Vec::with_capacity(script.procs.len());
     let mut main = None;
     let mut seen: HashMap<Name, &Ident> = HashMap::new();
     let mut duplicate_procs = Vec::new();

@@ -34,7 +34,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // its mark is the search's number, so nothing needs clearing between searches.
     let mut seen = vec![0u32; cfg.nodes.len()];
     let mut search = 0u32;
-    let mut queue = std::collections::VecDeque::new();
+    let mut queue = std::collections::VecDeque::with_capacity(cfg.nodes.len());
     for (w, node) in cfg.nodes.iter().enumerate() {
         let Op::Wait(stmt) = node.op else { continue };
         let StmtKind::Waitfor {
