@@ -37,6 +37,9 @@ pub use dialscript_syntax::sema as semantic;
 pub use registry::{RULES, find_rule};
 pub use rule::{Context, Rule};
 
+/// The `until` the unsafe fix for DS201 adds unless configured otherwise.
+pub const DEFAULT_FIX_UNTIL: u32 = 30;
+
 /// Settings for one run of the checker.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -53,7 +56,7 @@ impl Default for Options {
         Options {
             selection: RuleSelection::default(),
             max_duration: None,
-            unsafe_fix_until: 30,
+            unsafe_fix_until: DEFAULT_FIX_UNTIL,
         }
     }
 }

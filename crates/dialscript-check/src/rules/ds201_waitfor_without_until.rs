@@ -1,10 +1,14 @@
 //! DS201 `waitfor-without-until`.
 
 use dialscript_syntax::ast::StmtKind;
-use dialscript_syntax::diagnostic::{Applicability, Code, Diagnostic, Edit, Fix, Severity};
+use dialscript_syntax::diagnostic::{Applicability, Code, Diagnostic, Edit, Fix, Severity, Text};
 use dialscript_syntax::span::Span;
 
+use crate::DEFAULT_FIX_UNTIL;
 use crate::rule::{Context, Rule};
+
+// The fixed texts below spell the default out.
+const _: () = assert!(DEFAULT_FIX_UNTIL == 30);
 use crate::semantic::walk_stmts;
 
 /// DS201
@@ -31,16 +35,26 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         walk_stmts(&p.body, &mut |s| {
             if let StmtKind::Waitfor { until: None, .. } = &s.kind {
                 let seconds = cx.options.unsafe_fix_until;
+                // Nearly every script that has this finding has it with the default timeout:
+                // its texts are fixed, and only another value is formatted.
+                let (message, replacement) = if seconds == DEFAULT_FIX_UNTIL {
+                    (Text::Borrowed("add `until 30`"), b" until 30".to_vec())
+                } else {
+                    (
+                        Text::Owned(format!("add `until {seconds}`")),
+                        format!(" until {seconds}").into_bytes(),
+                    )
+                };
                 out.push(
                     cx.diag(&RULE, s.span, "`waitfor` without `until` can wait forever")
                         .with_label("no timeout")
                         .with_help("add `until SECONDS` and test `$SUCCESS` afterwards")
                         .with_fix(Fix {
-                            message: format!("add `until {seconds}`").into(),
+                            message,
                             applicability: Applicability::Unsafe,
                             edits: vec![Edit {
                                 span: Span::empty(s.span.end),
-                                replacement: format!(" until {seconds}").into_bytes(),
+                                replacement,
                             }],
                         }),
                 );

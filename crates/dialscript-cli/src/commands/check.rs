@@ -349,7 +349,10 @@ fn options_for(c: &Config, args: &CheckArgs, select: &[Selector], ignore: &[Sele
     Options {
         selection,
         max_duration: args.max_duration.or(c.max_duration),
-        unsafe_fix_until: args.fix_until.or(c.unsafe_fix_until).unwrap_or(30),
+        unsafe_fix_until: args
+            .fix_until
+            .or(c.unsafe_fix_until)
+            .unwrap_or(dialscript_check::DEFAULT_FIX_UNTIL),
     }
 }
 
