@@ -137,6 +137,10 @@ pub struct Cfg<'a> {
     pub nodes: Vec<Node<'a>>,
     /// Whether a path from the entry reaches each node.
     pub reachable: Vec<bool>,
+    /// Whether some edge goes back to its own node or an earlier one (an `endwhile`, a
+    /// `goto` or `then` upwards). Nodes are in source order, so without one there is no
+    /// cycle.
+    pub backward: bool,
 }
 
 impl<'a> Cfg<'a> {
@@ -157,6 +161,7 @@ impl<'a> Cfg<'a> {
             label_node: vec![usize::MAX; info.labels.len()],
             next_label: 0,
             pending: Vec::new(),
+            backward: false,
         };
         b.block(&info.proc_.body);
         b.push(Op::Exit);
@@ -166,12 +171,14 @@ impl<'a> Cfg<'a> {
                 && let Some(&to) = b.label_node.get(label)
                 && to != usize::MAX
             {
+                b.backward |= to <= node;
                 b.nodes[node].succ.push(Edge { to, kind });
             }
         }
         let mut cfg = Cfg {
             nodes: b.nodes,
             reachable: Vec::new(),
+            backward: b.backward,
         };
         cfg.reachable = cfg.reach_from(0);
         cfg
@@ -180,13 +187,22 @@ impl<'a> Cfg<'a> {
     /// Nodes reachable from `start` (itself included).
     pub fn reach_from(&self, start: usize) -> Vec<bool> {
         let mut seen = vec![false; self.nodes.len()];
-        let mut stack = vec![start];
+        // A node is pushed once, when first seen, so the stack never holds more than all of
+        // them: no regrowing.
+        let mut stack = Vec::with_capacity(self.nodes.len());
+        if start < seen.len() {
+            seen[start] = true;
+            stack.push(start);
+        }
         while let Some(n) = stack.pop() {
-            if n >= seen.len() || seen[n] {
-                continue;
+            for e in &self.nodes[n].succ {
+                if let Some(s) = seen.get_mut(e.to)
+                    && !*s
+                {
+                    *s = true;
+                    stack.push(e.to);
+                }
             }
-            seen[n] = true;
-            stack.extend(self.nodes[n].succ.iter().map(|e| e.to));
         }
         seen
     }
@@ -205,6 +221,9 @@ struct Builder<'a, 'i> {
     /// The analysis lists labels in the order this builder meets them (depth first, source
     /// order, first definition only): the next one to expect.
     next_label: usize,
+    /// Whether an edge goes back (every other edge the builder makes goes forward: to the
+    /// next node, or past a block's end).
+    backward: bool,
     /// Jumps to resolve once all labels are known: (from node, label, edge kind).
     pending: Vec<(usize, &'a Ident, EdgeKind)>,
 }
@@ -298,6 +317,7 @@ impl<'a> Builder<'a, '_> {
                     to: head,
                     kind: EdgeKind::Jump,
                 });
+                self.backward = true;
                 self.test_edges(head, end, cond);
             }
             _ => {

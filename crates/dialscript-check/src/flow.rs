@@ -42,13 +42,11 @@ impl Components {
 /// Strongly connected components of the subgraph of nodes for which `keep` holds, in reverse
 /// topological order (Tarjan's algorithm, iterative so that no graph overflows the stack).
 pub fn sccs(cfg: &Cfg<'_>, keep: &impl Fn(usize) -> bool) -> Components {
-    // Nodes are numbered in source order, so a graph whose edges between kept nodes all go
-    // forward has no cycle: each kept node is a component of its own, and descending order is
-    // a reverse topological one. Scripts without a retry loop are all like this.
+    // Nodes are numbered in source order, so in a graph whose edges all go forward each kept
+    // node is a component of its own, and descending order is a reverse topological one.
+    // Scripts without a retry loop are all like this.
     let n = cfg.nodes.len();
-    let forward_only =
-        (0..n).all(|v| !keep(v) || cfg.nodes[v].succ.iter().all(|e| e.to > v || !keep(e.to)));
-    if forward_only {
+    if !cfg.backward {
         let members: Vec<usize> = (0..n).rev().filter(|&v| keep(v)).collect();
         let ends = (1..=members.len()).collect();
         return Components { members, ends };
