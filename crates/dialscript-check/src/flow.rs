@@ -61,72 +61,101 @@ fn sccs_from(
     roots: impl IntoIterator<Item = usize>,
     keep: &impl Fn(usize) -> bool,
 ) -> Components {
-    const UNSEEN: u32 = u32::MAX;
+    /// Per node: Tarjan's index and low link, and where the node stands. One vector of them
+    /// rather than one per field: a search allocates once for all the nodes' state.
+    #[derive(Clone, Copy)]
+    struct Slot {
+        index: u32,
+        low: u32,
+        state: State,
+    }
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum State {
+        /// Not in the subgraph.
+        Out,
+        /// In it, not reached yet.
+        Unseen,
+        /// On the search's stack.
+        OnStack,
+        /// In a component already.
+        Done,
+    }
     let n = cfg.nodes.len();
     // `keep` is asked once per node rather than once per edge: the rules' predicates look
     // at statements and are not free.
-    let kept: Vec<bool> = (0..n).map(keep).collect();
-    // Most graphs have no loop, and DS207 keeps only nodes on one: nothing to allocate then.
-    if !kept.contains(&true) {
+    let mut slots: Vec<Slot> = (0..n)
+        .map(|v| Slot {
+            index: 0,
+            low: 0,
+            state: if keep(v) { State::Unseen } else { State::Out },
+        })
+        .collect();
+    // DS207 keeps only nodes on a loop, which most graphs do not have: nothing more to do.
+    if slots.iter().all(|s| s.state == State::Out) {
         return Components::default();
     }
-    // Node numbers fit in u32 (a graph has a node per statement, and a script is under
-    // 4 GiB); the narrower arrays keep small graphs in a few cache lines.
-    let mut index = vec![UNSEEN; n];
-    let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
     // No node is on the stacks or in the result twice: room for all of them up front.
-    let mut stack: Vec<usize> = Vec::with_capacity(n);
+    // Node numbers fit in u32 (a node per statement, and a script is under 4 GiB).
+    let mut stack: Vec<u32> = Vec::with_capacity(n);
     // Each frame: (node, position in its successor list).
-    let mut frames: Vec<(usize, usize)> = Vec::with_capacity(n);
+    let mut frames: Vec<(u32, u32)> = Vec::with_capacity(n);
     let mut out = Components {
         members: Vec::with_capacity(n),
         ends: Vec::with_capacity(n),
     };
     let mut next = 0u32;
     for root in roots {
-        if index[root] != UNSEEN || !kept[root] {
+        if slots[root].state != State::Unseen {
             continue;
         }
-        frames.push((root, 0));
-        index[root] = next;
-        low[root] = next;
+        frames.push((root as u32, 0));
+        slots[root] = Slot {
+            index: next,
+            low: next,
+            state: State::OnStack,
+        };
         next += 1;
-        stack.push(root);
-        on_stack[root] = true;
+        stack.push(root as u32);
         while let Some(&mut (v, ref mut pos)) = frames.last_mut() {
+            let v = v as usize;
             let succ = &cfg.nodes[v].succ;
-            if *pos < succ.len() {
-                let w = succ[*pos].to;
+            if let Some(e) = succ.get(*pos as usize) {
+                let w = e.to;
                 *pos += 1;
-                if !kept[w] {
-                    continue;
-                }
-                if index[w] == UNSEEN {
-                    index[w] = next;
-                    low[w] = next;
-                    next += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    frames.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
+                match slots[w].state {
+                    State::Unseen => {
+                        slots[w] = Slot {
+                            index: next,
+                            low: next,
+                            state: State::OnStack,
+                        };
+                        next += 1;
+                        stack.push(w as u32);
+                        frames.push((w as u32, 0));
+                    }
+                    State::OnStack => slots[v].low = slots[v].low.min(slots[w].index),
+                    State::Out | State::Done => {}
                 }
             } else {
                 frames.pop();
+                let low = slots[v].low;
                 if let Some(&(parent, _)) = frames.last() {
-                    low[parent] = low[parent].min(low[v]);
+                    let p = &mut slots[parent as usize].low;
+                    *p = (*p).min(low);
                 }
-                if low[v] == index[v] {
+                if low == slots[v].index {
                     let start = out.members.len();
                     while let Some(w) = stack.pop() {
-                        on_stack[w] = false;
+                        let w = w as usize;
+                        slots[w].state = State::Done;
                         out.members.push(w);
                         if w == v {
                             break;
                         }
                     }
-                    out.members[start..].sort_unstable();
+                    if out.members.len() - start > 1 {
+                        out.members[start..].sort_unstable();
+                    }
                     out.ends.push(out.members.len());
                 }
             }
