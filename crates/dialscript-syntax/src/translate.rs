@@ -44,29 +44,41 @@ pub fn translate(raw: &[u8]) -> Vec<u8> {
 
 /// Translates like [`translate`] and calls `odd(kind, offset)` for each [`Oddity`], with the
 /// byte offset of the `^`, `\` or `<` inside `raw`.
-pub fn translate_reporting(raw: &[u8], mut odd: impl FnMut(Oddity, usize)) -> Vec<u8> {
+pub fn translate_reporting(raw: &[u8], odd: impl FnMut(Oddity, usize)) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
+    walk(raw, |b| out.push(b), odd);
+    out
+}
+
+/// Calls `odd` as [`translate_reporting`] does, without building the translated bytes (the
+/// checker only wants the oddities).
+pub fn oddities(raw: &[u8], odd: impl FnMut(Oddity, usize)) {
+    walk(raw, |_| {}, odd);
+}
+
+/// The translation pass: `emit` gets each translated byte in order, `odd` each oddity.
+fn walk(raw: &[u8], mut emit: impl FnMut(u8), mut odd: impl FnMut(Oddity, usize)) {
     let mut i = 0;
     while i < raw.len() {
         let b = raw[i];
         match b {
             b'^' => match raw.get(i + 1) {
                 Some(&c @ 0x40..=0x5F) => {
-                    out.push(c - 0x40);
+                    emit(c - 0x40);
                     i += 2;
                 }
                 Some(&c @ b'a'..=b'z') => {
-                    out.push(c - 0x60);
+                    emit(c - 0x60);
                     i += 2;
                 }
                 Some(_) => {
                     odd(Oddity::LiteralCaret, i);
-                    out.push(b'^');
+                    emit(b'^');
                     i += 1;
                 }
                 None => {
                     odd(Oddity::TrailingEscape, i);
-                    out.push(b'^');
+                    emit(b'^');
                     i += 1;
                 }
             },
@@ -75,12 +87,12 @@ pub fn translate_reporting(raw: &[u8], mut odd: impl FnMut(Oddity, usize)) -> Ve
                     if !matches!(c, b'"' | b'^' | b'<' | b'\\') {
                         odd(Oddity::UnknownEscape, i);
                     }
-                    out.push(c);
+                    emit(c);
                     i += 2;
                 }
                 None => {
                     odd(Oddity::TrailingEscape, i);
-                    out.push(b'\\');
+                    emit(b'\\');
                     i += 1;
                 }
             },
@@ -98,22 +110,21 @@ pub fn translate_reporting(raw: &[u8], mut odd: impl FnMut(Oddity, usize)) -> Ve
                         if word != b"cr" && word != b"lf" {
                             odd(Oddity::UppercaseMacro, i);
                         }
-                        out.push(byte);
+                        emit(byte);
                         i += 4;
                     }
                     None => {
-                        out.push(b'<');
+                        emit(b'<');
                         i += 1;
                     }
                 }
             }
             _ => {
-                out.push(b);
+                emit(b);
                 i += 1;
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -123,6 +134,10 @@ mod tests {
     fn odd(raw: &[u8]) -> Vec<(Oddity, usize)> {
         let mut v = Vec::new();
         translate_reporting(raw, |k, at| v.push((k, at)));
+        // The pass without output reports the same.
+        let mut w = Vec::new();
+        oddities(raw, |k, at| w.push((k, at)));
+        assert_eq!(v, w);
         v
     }
 

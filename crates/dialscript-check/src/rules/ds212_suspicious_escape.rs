@@ -3,7 +3,7 @@
 use dialscript_syntax::ast::{ExprKind, StmtKind};
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 use dialscript_syntax::span::Span;
-use dialscript_syntax::translate::{Oddity, translate_reporting};
+use dialscript_syntax::translate::{Oddity, oddities};
 
 use crate::rule::{Context, Rule};
 
@@ -47,7 +47,7 @@ fn check_literal(cx: &Context<'_>, raw: &[u8], lit: Span, out: &mut Vec<Diagnost
         Span::new(start, (start + len as u32).min(lit.end))
     };
     let mut found: Vec<(Oddity, usize)> = Vec::new();
-    translate_reporting(raw, |kind, offset| found.push((kind, offset)));
+    oddities(raw, |kind, offset| found.push((kind, offset)));
     for (kind, offset) in found {
         let shown = |len: usize| {
             String::from_utf8_lossy(&raw[offset..(offset + len).min(raw.len())]).into_owned()
