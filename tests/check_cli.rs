@@ -949,6 +949,33 @@ fn fix_applies_safe_fixes_rewrites_the_file_and_reports_what_remains() {
     assert_eq!(read(&path), safely_fixed());
 }
 
+/// A script whose name is not UTF-8, found in a folder: its report shows the name with a
+/// replacement character, and the fix goes to the file itself, not to a file of that name.
+#[cfg(unix)]
+#[test]
+fn fix_writes_to_a_script_whose_name_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new("fix-name");
+    let name = std::ffi::OsStr::from_bytes(b"login-\xff.scp");
+    std::fs::copy(
+        fixture("check_cli").join("fix/login.scp"),
+        dir.path().join(name),
+    )
+    .expect("the fixture can be copied");
+    let folder = path_str(dir.path());
+    let (code, out, err) = concise(&["--isolated", "--fix"], &[&folder]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("login-\u{FFFD}.scp:"), "{out}");
+    assert!(err.ends_with("; 1 fix applied\n"), "{err}");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("the folder is listed")
+        .map(|e| e.expect("an entry").file_name())
+        .collect();
+    assert_eq!(names, [name]);
+    let fixed = std::fs::read(dir.path().join(name)).expect("the script is read");
+    assert_eq!(String::from_utf8_lossy(&fixed), safely_fixed());
+}
+
 #[test]
 fn unsafe_fixes_bound_a_bare_waitfor() {
     let dir = TempDir::new("unsafe");

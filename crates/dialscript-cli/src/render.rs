@@ -776,7 +776,7 @@ mod tests {
         let reports: Vec<_> = scripts
             .iter()
             .enumerate()
-            .map(|(i, s)| check_bytes(&format!("s{i}.scp"), s.to_vec(), &Default::default(), None))
+            .map(|(i, s)| check_bytes(format!("s{i}.scp"), s.to_vec(), &Default::default(), None))
             .collect();
         let whole = serde_json::to_vec(&json_report(&reports)).expect("serializes");
         let pieces: Vec<Vec<u8>> = reports

@@ -83,6 +83,17 @@ impl SourceFile {
         &self.name
     }
 
+    /// The name, without the rest.
+    pub fn into_name(self) -> String {
+        self.name
+    }
+
+    /// Drops the bytes and everything worked out from them, keeping the name: for a report
+    /// that is kept after its text has been rendered.
+    pub fn release_bytes(&mut self) {
+        *self = SourceFile::new(std::mem::take(&mut self.name), Vec::new());
+    }
+
     /// The original bytes.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes

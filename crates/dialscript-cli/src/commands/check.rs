@@ -32,7 +32,12 @@ pub struct FileReport {
 }
 
 /// Checks one script's bytes with `options`; with `fix`, applies fixes (and re-checks) first.
-pub fn check_bytes(name: &str, bytes: Vec<u8>, options: &Options, fix: Option<bool>) -> FileReport {
+pub fn check_bytes(
+    name: impl Into<String>,
+    bytes: Vec<u8>,
+    options: &Options,
+    fix: Option<bool>,
+) -> FileReport {
     let mut checked = run_checker(&bytes, options);
     let mut fixes = 0;
     let mut fixed = None;
@@ -172,7 +177,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         |&(script, o)| -> Result<(Tally, FileReport, Vec<u8>), String> {
             let input = &inputs.scripts[script];
             let bytes = inputs.read(input)?;
-            let mut report = check_bytes(&inputs.shown_path(input), bytes, &options[o], fix);
+            let mut report = check_bytes(inputs.shown_path(input), bytes, &options[o], fix);
             let counts = Tally::of(&report);
             if !prerender {
                 return Ok((counts, report, Vec::new()));
@@ -189,7 +194,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                 Format::Sarif => Vec::new(),
             };
             // Only the counts, the name and any fixed bytes are needed from here on.
-            report.file = SourceFile::new(report.file.name(), Vec::new());
+            report.file.release_bytes();
             report.diagnostics = Vec::new();
             Ok((counts, report, piece))
         },
@@ -197,18 +202,21 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
             Ok((counts, report, piece)) => {
                 tally.add(&counts);
                 if prerender {
+                    // Written to the path the script was read from: the name shown in the
+                    // report is a lossy text form of it.
+                    let path = || inputs.path(&inputs.scripts[jobs[i].0]);
                     if args.fix
                         && let Some(new) = &report.fixed
-                        && let Err(e) = std::fs::write(report.file.name(), new)
+                        && let Err(e) = std::fs::write(path(), new)
                     {
                         input_errors.push(files::InputError {
-                            path: PathBuf::from(report.file.name()),
+                            path: path(),
                             message: format!("cannot write the fixes: {}", files::io_message(&e)),
                         });
                     }
                     let written = if args.format == Format::Json {
                         json_files.push(render::JsonFile {
-                            file: report.file.name().to_string(),
+                            file: report.file.into_name(),
                             max_duration_s: report.max_duration,
                         });
                         render::write_json_fragment(&mut out, &piece, &mut first_piece)
