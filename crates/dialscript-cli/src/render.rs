@@ -438,6 +438,15 @@ fn json_positions(
 
 /// A non-negative integer in decimal, as serde_json writes it.
 fn json_uint(buf: &mut Vec<u8>, mut n: u64) {
+    // Lines and columns are nearly always below 100: one or two digits without the loop.
+    if n < 10 {
+        buf.push(b'0' + n as u8);
+        return;
+    }
+    if n < 100 {
+        buf.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -860,7 +869,7 @@ mod tests {
                 }
             }
         }
-        for n in [0, 1, 9, 10, 99, 100, 12_345, u64::MAX] {
+        for n in (0..1000).chain([12_345, u64::MAX]) {
             let mut ours = Vec::new();
             json_uint(&mut ours, n);
             assert_eq!(ours, n.to_string().into_bytes());
