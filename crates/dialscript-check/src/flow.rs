@@ -169,43 +169,53 @@ pub fn is_cyclic(cfg: &Cfg<'_>, comp: &[usize]) -> bool {
     comp.len() > 1 || cfg.nodes[comp[0]].succ.iter().any(|e| e.to == comp[0])
 }
 
-/// Whether the subgraph of the nodes for which `keep` holds has a cycle: Kahn's peeling over
-/// the whole graph (see [`has_cycle_without`]), with nothing allocated when no node is kept.
+/// Whether the subgraph of the nodes for which `keep` holds has a cycle (see [`peel`]), with
+/// nothing allocated when no node is kept.
 pub fn has_cycle(cfg: &Cfg<'_>, keep: &impl Fn(usize) -> bool) -> bool {
     let n = cfg.nodes.len();
     let Some(first) = (0..n).find(|&v| keep(v)) else {
         return false;
     };
-    // `u32::MAX` marks a node that is not (or no longer) in the subgraph.
-    const OUT: u32 = u32::MAX;
-    let mut incoming = vec![OUT; n];
-    for (v, slot) in incoming.iter_mut().enumerate().skip(first) {
-        if keep(v) {
-            *slot = 0;
-        }
+    let mut incoming = vec![OUTSIDE; n];
+    let members: Vec<usize> = (first..n).filter(|&v| keep(v)).collect();
+    for &v in &members {
+        incoming[v] = 0;
     }
-    let mut left = 0;
-    for v in first..n {
-        if incoming[v] == OUT {
-            continue;
-        }
-        left += 1;
+    peel(cfg, &members, incoming)
+}
+
+/// Marks a node that is not (or no longer) in the subgraph being peeled.
+const OUTSIDE: u32 = u32::MAX;
+
+/// Kahn's peeling of the subgraph of `members`: `incoming` holds 0 for each member and
+/// [`OUTSIDE`] for every other node of the graph. Nodes with no edge in from the remaining
+/// subgraph are removed until none is left (no cycle: `false`) or none can go (`true`).
+fn peel(cfg: &Cfg<'_>, members: &[usize], mut incoming: Vec<u32>) -> bool {
+    for &v in members {
         for e in &cfg.nodes[v].succ {
-            if incoming[e.to] != OUT {
-                incoming[e.to] += 1;
+            if let Some(c) = incoming.get_mut(e.to)
+                && *c != OUTSIDE
+            {
+                *c += 1;
             }
         }
     }
-    let mut ready: Vec<usize> = (first..n).filter(|&v| incoming[v] == 0).collect();
+    let mut ready: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&v| incoming[v] == 0)
+        .collect();
+    let mut left = members.len();
     while let Some(v) = ready.pop() {
-        incoming[v] = OUT;
+        incoming[v] = OUTSIDE;
         left -= 1;
         for e in &cfg.nodes[v].succ {
-            let w = e.to;
-            if incoming[w] != OUT {
-                incoming[w] -= 1;
-                if incoming[w] == 0 {
-                    ready.push(w);
+            if let Some(c) = incoming.get_mut(e.to)
+                && *c != OUTSIDE
+            {
+                *c -= 1;
+                if *c == 0 {
+                    ready.push(e.to);
                 }
             }
         }
@@ -213,46 +223,15 @@ pub fn has_cycle(cfg: &Cfg<'_>, keep: &impl Fn(usize) -> bool) -> bool {
     left > 0
 }
 
-/// Whether the nodes of `comp`, minus those for which `removed` holds, still contain a cycle.
-///
-/// Kahn's peeling on the component's own numbering: nodes with no edge in from the remaining
-/// subgraph are removed until none is left (acyclic) or none can go (a cycle). It touches
-/// only the component, where a component search would size its arrays by the whole graph.
+/// Whether the nodes of `comp`, minus those for which `removed` holds, still contain a cycle
+/// (see [`peel`]): no component search, whose arrays and stack cost more than peeling.
 fn has_cycle_without(cfg: &Cfg<'_>, comp: &[usize], removed: &impl Fn(usize) -> bool) -> bool {
-    let local = |v: usize| comp.binary_search(&v).ok();
-    let mut alive: Vec<bool> = comp.iter().map(|&v| !removed(v)).collect();
-    let mut incoming = vec![0u32; comp.len()];
-    for (i, &v) in comp.iter().enumerate() {
-        if !alive[i] {
-            continue;
-        }
-        for e in &cfg.nodes[v].succ {
-            if let Some(j) = local(e.to)
-                && alive[j]
-            {
-                incoming[j] += 1;
-            }
-        }
+    let mut incoming = vec![OUTSIDE; cfg.nodes.len()];
+    let members: Vec<usize> = comp.iter().copied().filter(|&v| !removed(v)).collect();
+    for &v in &members {
+        incoming[v] = 0;
     }
-    let mut ready: Vec<usize> = (0..comp.len())
-        .filter(|&i| alive[i] && incoming[i] == 0)
-        .collect();
-    let mut left = alive.iter().filter(|&&a| a).count();
-    while let Some(i) = ready.pop() {
-        alive[i] = false;
-        left -= 1;
-        for e in &cfg.nodes[comp[i]].succ {
-            if let Some(j) = local(e.to)
-                && alive[j]
-            {
-                incoming[j] -= 1;
-                if incoming[j] == 0 {
-                    ready.push(j);
-                }
-            }
-        }
-    }
-    left > 0
+    peel(cfg, &members, incoming)
 }
 
 /// A loop that a counter bounds.
