@@ -75,6 +75,13 @@ fn counted_loops_are_bounded() {
     assert!((10..=20).contains(&d), "{d}");
     assert!(!codes(up).contains(&"DS207"));
     assert!(!codes(up).contains(&"DS208"));
+    // Five passes of 2 s; a `goto` into the body (not to the test) allows one pass more.
+    assert_eq!(duration(up), Some(10));
+    let entered = "integer i = 0\ngoto In\nwhile i < 5 do\nIn:\ndelay 2\ni = i + 1\nendwhile";
+    assert_eq!(duration(entered), Some(12));
+    // A `goto` that leaves the loop does not enter it.
+    let left = "integer i = 0\nwhile i < 5 do\ndelay 2\ni = i + 1\nif i > 9 then\ngoto Out\nendif\nendwhile\nOut:";
+    assert_eq!(duration(left), Some(10));
 }
 
 #[test]

@@ -321,13 +321,15 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
         let passes = (distance.max(0) + step - 1) / step;
         // Entering the loop elsewhere than at its test (a `goto` into the body) adds at most
         // one more partial pass.
-        let entered_elsewhere = cfg
-            .nodes
-            .iter()
-            .enumerate()
-            .filter(|(v, _)| !in_comp(*v) && cfg.reachable[*v])
-            .flat_map(|(_, n)| n.succ.iter())
-            .any(|e| in_comp(e.to) && e.to != t);
+        // Only an edge landing between the component's first and last node can enter it,
+        // which rules out most edges before any search.
+        let (lo, hi) = (comp[0], comp[comp.len() - 1]);
+        let entered_elsewhere = cfg.nodes.iter().enumerate().any(|(v, n)| {
+            cfg.reachable[v]
+                && n.succ
+                    .iter()
+                    .any(|e| (lo..=hi).contains(&e.to) && e.to != t && in_comp(e.to) && !in_comp(v))
+        });
         let iterations = (passes + i64::from(entered_elsewhere)).max(1) as u64;
         return Some(CountedLoop {
             counter: var.name.to_string(),
