@@ -148,17 +148,26 @@ impl<'a> ProcInfo<'a> {
 pub fn analyze(script: &Script) -> Semantic<'_> {
     let mut procs = Vec::with_capacity(script.procs.len());
     let mut main = None;
+    let single = script.procs.len() == 1;
     let mut seen: HashMap<Name, &Ident> = HashMap::new();
     let mut duplicate_procs = Vec::new();
     for p in &script.procs {
-        let key = p.name.key();
-        if let Some(first) = seen.get(&key) {
-            duplicate_procs.push((&p.name, *first));
+        // With one procedure (the usual script) there is no duplicate to find, and no table
+        // is built.
+        let first = if single {
+            None
         } else {
-            seen.insert(key, &p.name);
-            if p.name.is("main") {
-                main = Some(procs.len());
+            let key = p.name.key();
+            let first = seen.get(&key).copied();
+            if first.is_none() {
+                seen.insert(key, &p.name);
             }
+            first
+        };
+        match first {
+            Some(first) => duplicate_procs.push((&p.name, first)),
+            None if p.name.is("main") => main = Some(procs.len()),
+            None => {}
         }
         procs.push(analyze_proc(p));
     }
@@ -170,12 +179,23 @@ pub fn analyze(script: &Script) -> Semantic<'_> {
 }
 
 fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
+    // Counted first so that the tables are made at their size: growing a hash table moves
+    // every entry, and most procedures have a handful of labels and variables.
+    let (mut stmts, mut labels, mut decls) = (0, 0, 0);
+    walk_stmts(&p.body, &mut |s| {
+        stmts += 1;
+        match s.kind {
+            StmtKind::Label(_) => labels += 1,
+            StmtKind::Decl { .. } => decls += 1,
+            _ => {}
+        }
+    });
     let mut a = ProcInfo {
         proc_: p,
-        vars: Vec::new(),
-        var_index: HashMap::new(),
-        labels: Vec::new(),
-        label_index: HashMap::new(),
+        vars: Vec::with_capacity(decls),
+        var_index: HashMap::with_capacity(decls),
+        labels: Vec::with_capacity(labels),
+        label_index: HashMap::with_capacity(labels),
         duplicate_vars: Vec::new(),
         duplicate_labels: Vec::new(),
         undeclared: Vec::new(),
@@ -188,7 +208,8 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
         integer_complement: Vec::new(),
         case_mismatches: Vec::new(),
         label_shadows: Vec::new(),
-        strings: Vec::new(),
+        // About one literal per statement (`transmit "..."`, `waitfor "..."`).
+        strings: Vec::with_capacity(stmts),
     };
     // Labels first: a `goto` may jump forward.
     collect_labels(&mut a, &p.body);
