@@ -155,6 +155,15 @@ fn getip_guards() {
     // Reached on one path without the guard.
     let c = codes("waitfor \"x\" then Go until 30\nGo:\nset ipaddr getip\n");
     assert!(c.contains(&"DS209"), "{c:?}");
+    // A `getip` statement of its own waits as long as one in an expression.
+    assert_eq!(duration("getip"), None);
+    assert!(codes("getip 2").contains(&"DS209"));
+    assert_eq!(
+        duration("waitfor \"address is\" until 30\nif $SUCCESS then\ngetip\nendif"),
+        Some(30)
+    );
+    // And it is what an unchecked `waitfor` goes on to.
+    assert!(codes("waitfor \"address is\" until 30\ngetip").contains(&"DS202"));
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnOp};
 
-use crate::semantic::{ProcInfo, has_getip, stmt_exprs, strip, walk_stmts};
+use crate::semantic::{ProcInfo, strip, walk_stmts};
 
 /// What a node does.
 #[derive(Debug, Clone, Copy)]
@@ -99,7 +99,7 @@ pub struct Node<'a> {
     /// [`Node::wait_bound`] with any `getip` in it guarded, worked out once: the
     /// duration bound, DS207 and DS208 all ask for it, some of them several times per node.
     wait: Option<u64>,
-    /// Whether the node's own expressions call `getip`.
+    /// Whether the node calls `getip`.
     getip: bool,
 }
 
@@ -123,8 +123,9 @@ impl Node<'_> {
         self.wait_bound(false) != Some(0)
     }
 
-    /// Whether the node's own expressions call `getip` (an `if`'s or `while`'s test for its
-    /// test node, nothing for the `endif`, `endwhile` and exit nodes).
+    /// Whether the node calls `getip`: a `getip` statement, or one whose own expressions call
+    /// it (an `if`'s or `while`'s test for its test node; never the `endif`, `endwhile` and
+    /// exit nodes).
     pub fn calls_getip(&self) -> bool {
         self.getip
     }
@@ -160,6 +161,7 @@ impl<'a> Cfg<'a> {
             nodes: Vec::with_capacity(count),
             label_node: vec![usize::MAX; info.labels.len()],
             next_label: 0,
+            next_getip: 0,
             pending: Vec::new(),
             backward: false,
         };
@@ -221,6 +223,8 @@ struct Builder<'a, 'i> {
     /// The analysis lists labels in the order this builder meets them (depth first, source
     /// order, first definition only): the next one to expect.
     next_label: usize,
+    /// The next of the analysis's statements that call `getip` (`info.getip_stmts`).
+    next_getip: usize,
     /// Whether an edge goes back (every other edge the builder makes goes forward: to the
     /// next node, or past a block's end).
     backward: bool,
@@ -230,7 +234,17 @@ struct Builder<'a, 'i> {
 
 impl<'a> Builder<'a, '_> {
     fn push(&mut self, op: Op<'a>) -> usize {
-        let getip = statement_calls_getip(&op);
+        // The analysis lists the statements that call `getip` in the order this builder
+        // meets them; a block's end is not its test.
+        let getip = match op.stmt() {
+            Some(s) if !matches!(op, Op::EndIf(_) | Op::EndWhile(_)) => self
+                .info
+                .getip_stmts
+                .get(self.next_getip)
+                .is_some_and(|&g| std::ptr::eq(g, s)),
+            _ => false,
+        };
+        self.next_getip += usize::from(getip);
         self.nodes.push(Node {
             op,
             succ: Successors::new(),
@@ -393,17 +407,6 @@ fn const_int_depth(info: &ProcInfo<'_>, e: &Expr, depth: u32) -> Option<i32> {
             None => Some(0),
         }
     })
-}
-
-/// Whether the expressions a node evaluates call `getip`.
-fn statement_calls_getip(op: &Op<'_>) -> bool {
-    let mut getip = false;
-    if let Some(s) = op.stmt()
-        && !matches!(op, Op::EndIf(_) | Op::EndWhile(_))
-    {
-        stmt_exprs(s, &mut |e| getip |= has_getip(e));
-    }
-    getip
 }
 
 /// [`Node::wait_bound`] with any `getip` guarded.

@@ -124,6 +124,9 @@ pub struct ProcInfo<'a> {
     /// parentheses, in operands and in `getip` arguments included). The checker's string
     /// rules read this list rather than each walking the tree again.
     pub strings: Vec<(&'a Stmt, &'a Expr)>,
+    /// The statements that call `getip`, as a statement of its own or inside an expression,
+    /// in source order, each once.
+    pub getip_stmts: Vec<&'a Stmt>,
 }
 
 impl<'a> ProcInfo<'a> {
@@ -210,6 +213,7 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
         label_shadows: Vec::new(),
         // About one literal per statement (`transmit "..."`, `waitfor "..."`).
         strings: Vec::with_capacity(stmts),
+        getip_stmts: Vec::new(),
     };
     // Labels first: a `goto` may jump forward.
     collect_labels(&mut a, &p.body);
@@ -424,6 +428,7 @@ impl<'a> Walker<'_, 'a> {
                 }
             }
             StmtKind::Getip(arg) => {
+                self.info.getip_stmts.push(s);
                 if let Some(a) = arg {
                     self.expect(a, Type::Integer, format_args!("the `getip` operand"));
                 }
@@ -485,6 +490,15 @@ impl<'a> Walker<'_, 'a> {
             ExprKind::Paren(inner) => self.expr_inner(inner, false),
             ExprKind::Error => None,
             ExprKind::Getip(arg) => {
+                if let Some(s) = self.stmt
+                    && !self
+                        .info
+                        .getip_stmts
+                        .last()
+                        .is_some_and(|&last| std::ptr::eq(last, s))
+                {
+                    self.info.getip_stmts.push(s);
+                }
                 if let Some(a) = arg {
                     self.expect(a, Type::Integer, format_args!("the `getip` operand"));
                 }

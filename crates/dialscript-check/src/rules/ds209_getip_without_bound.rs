@@ -44,7 +44,8 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 getip = Some(find_getip(e));
             }
         });
-        let Some(span) = getip else { continue };
+        // A `getip` statement of its own has no expression that holds the call.
+        let span = getip.unwrap_or(s.span);
         let why = if flow.guard(v) == GUARD_UNTESTED {
             "the `waitfor` before it may have timed out: test `$SUCCESS` first"
         } else {
