@@ -4,7 +4,7 @@ use dialscript_syntax::ast::{ExprKind, StmtKind};
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
-use crate::semantic::{strip, walk_stmts};
+use crate::semantic::strip;
 
 /// DS211
 pub static RULE: Rule = Rule {
@@ -23,28 +23,31 @@ read the address with `getip`.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.script.procs {
-        walk_stmts(&p.body, &mut |s| {
-            let StmtKind::SetIpAddr(e) = &s.kind else {
-                return;
-            };
-            let ExprKind::Str(raw) = &strip(e).kind else {
-                return;
-            };
-            if let Err(why) = check_address(raw) {
-                out.push(
-                    cx.diag(
-                        &RULE,
-                        e.span,
-                        format!("`{}` is not an IP address", String::from_utf8_lossy(raw)),
-                    )
-                    .with_label(why)
-                    .with_help(
-                        "write four numbers from 0 to 255 separated by dots, such as `10.0.0.2`",
-                    ),
-                );
-            }
-        });
+    // The operand is a literal (in parentheses or not) that the analysis lists with its
+    // statement, so only the script's literals are looked at.
+    for (s, lit) in cx.sema.procs.iter().flat_map(|p| &p.strings) {
+        let StmtKind::SetIpAddr(e) = &s.kind else {
+            continue;
+        };
+        if !std::ptr::eq(strip(e), *lit) {
+            continue;
+        }
+        let ExprKind::Str(raw) = &lit.kind else {
+            continue;
+        };
+        if let Err(why) = check_address(raw) {
+            out.push(
+                cx.diag(
+                    &RULE,
+                    e.span,
+                    format!("`{}` is not an IP address", String::from_utf8_lossy(raw)),
+                )
+                .with_label(why)
+                .with_help(
+                    "write four numbers from 0 to 255 separated by dots, such as `10.0.0.2`",
+                ),
+            );
+        }
     }
 }
 

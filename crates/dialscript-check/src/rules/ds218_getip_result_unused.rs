@@ -4,7 +4,6 @@ use dialscript_syntax::ast::StmtKind;
 use dialscript_syntax::diagnostic::{Code, Diagnostic, Severity};
 
 use crate::rule::{Context, Rule};
-use crate::semantic::walk_stmts;
 
 /// DS218
 pub static RULE: Rule = Rule {
@@ -21,15 +20,13 @@ returns it; on its own line it only consumes the address from the input.\n\n## E
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.script.procs {
-        walk_stmts(&p.body, &mut |s| {
-            if let StmtKind::Getip(_) = s.kind {
-                out.push(
-                    cx.diag(&RULE, s.span, "the address `getip` reads is thrown away")
-                        .with_label("result unused")
-                        .with_help("use it: `set ipaddr getip`, or assign it to a string variable"),
-                );
-            }
-        });
+    for s in cx.sema.procs.iter().flat_map(|p| &p.getip_stmts) {
+        if let StmtKind::Getip(_) = s.kind {
+            out.push(
+                cx.diag(&RULE, s.span, "the address `getip` reads is thrown away")
+                    .with_label("result unused")
+                    .with_help("use it: `set ipaddr getip`, or assign it to a string variable"),
+            );
+        }
     }
 }
