@@ -8,7 +8,7 @@
 
 use dialscript_syntax::ast::{BinOp, Expr, ExprKind, Ident, Stmt, StmtKind, UnOp};
 
-use crate::semantic::{ProcInfo, strip, walk_stmts};
+use crate::semantic::{ProcInfo, strip};
 
 /// What a node does.
 #[derive(Debug, Clone, Copy)]
@@ -149,13 +149,12 @@ impl<'a> Cfg<'a> {
     pub fn build(info: &ProcInfo<'a>) -> Cfg<'a> {
         // A node per statement, one more for each block's end, and the exit: sizing the
         // vector up front saves regrowing (and copying) it several times per script.
-        let mut count = 1;
-        walk_stmts(&info.proc_.body, &mut |s| {
-            count += 1 + usize::from(matches!(
-                s.kind,
-                StmtKind::If { .. } | StmtKind::While { .. }
-            ));
-        });
+        let blocks = info
+            .stmts
+            .iter()
+            .filter(|s| matches!(s.kind, StmtKind::If { .. } | StmtKind::While { .. }))
+            .count();
+        let count = info.stmts.len() + blocks + 1;
         let mut b = Builder {
             info,
             nodes: Vec::with_capacity(count),

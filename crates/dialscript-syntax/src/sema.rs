@@ -127,6 +127,9 @@ pub struct ProcInfo<'a> {
     /// The statements that call `getip`, as a statement of its own or inside an expression,
     /// in source order, each once.
     pub getip_stmts: Vec<&'a Stmt>,
+    /// Every statement, depth first in source order (the order of [`walk_stmts`]): rules
+    /// that look at each statement go through this list instead of walking the tree.
+    pub stmts: Vec<&'a Stmt>,
 }
 
 impl<'a> ProcInfo<'a> {
@@ -214,6 +217,7 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
         // About one literal per statement (`transmit "..."`, `waitfor "..."`).
         strings: Vec::with_capacity(stmts),
         getip_stmts: Vec::new(),
+        stmts: Vec::with_capacity(stmts),
     };
     // Labels first: a `goto` may jump forward.
     collect_labels(&mut a, &p.body);
@@ -344,6 +348,7 @@ impl<'a> Walker<'_, 'a> {
         // An `if` or `while` types its condition before its body, so this is right for every
         // expression typed below.
         self.stmt = Some(s);
+        self.info.stmts.push(s);
         let is_decl = matches!(s.kind, StmtKind::Decl { .. });
         if is_decl && (self.seen_command || depth > 0) {
             self.info.late_decls.push((s, depth > 0));

@@ -9,7 +9,6 @@ use crate::rule::{Context, Rule};
 
 // The fixed texts below spell the default out.
 const _: () = assert!(DEFAULT_FIX_UNTIL == 30);
-use crate::semantic::walk_stmts;
 
 /// DS201
 pub static RULE: Rule = Rule {
@@ -31,34 +30,33 @@ script should then test `$SUCCESS`, so it is not applied by `--fix` alone.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.script.procs {
-        walk_stmts(&p.body, &mut |s| {
-            if let StmtKind::Waitfor { until: None, .. } = &s.kind {
-                let seconds = cx.options.unsafe_fix_until;
-                // Nearly every script that has this finding has it with the default timeout:
-                // its texts are fixed, and only another value is formatted.
-                let (message, replacement) = if seconds == DEFAULT_FIX_UNTIL {
-                    (Text::Borrowed("add `until 30`"), b" until 30".to_vec())
-                } else {
-                    (
-                        Text::Owned(format!("add `until {seconds}`")),
-                        format!(" until {seconds}").into_bytes(),
-                    )
-                };
-                out.push(
-                    cx.diag(&RULE, s.span, "`waitfor` without `until` can wait forever")
-                        .with_label("no timeout")
-                        .with_help("add `until SECONDS` and test `$SUCCESS` afterwards")
-                        .with_fix(Fix {
-                            message,
-                            applicability: Applicability::Unsafe,
-                            edits: vec![Edit {
-                                span: Span::empty(s.span.end),
-                                replacement,
-                            }],
-                        }),
-                );
-            }
-        });
+    for s in cx.sema.procs.iter().flat_map(|p| &p.stmts) {
+        let StmtKind::Waitfor { until: None, .. } = &s.kind else {
+            continue;
+        };
+        let seconds = cx.options.unsafe_fix_until;
+        // Nearly every script that has this finding has it with the default timeout: its
+        // texts are fixed, and only another value is formatted.
+        let (message, replacement) = if seconds == DEFAULT_FIX_UNTIL {
+            (Text::Borrowed("add `until 30`"), b" until 30".to_vec())
+        } else {
+            (
+                Text::Owned(format!("add `until {seconds}`")),
+                format!(" until {seconds}").into_bytes(),
+            )
+        };
+        out.push(
+            cx.diag(&RULE, s.span, "`waitfor` without `until` can wait forever")
+                .with_label("no timeout")
+                .with_help("add `until SECONDS` and test `$SUCCESS` afterwards")
+                .with_fix(Fix {
+                    message,
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        span: Span::empty(s.span.end),
+                        replacement,
+                    }],
+                }),
+        );
     }
 }

@@ -5,7 +5,7 @@ use dialscript_syntax::diagnostic::{Applicability, Code, Diagnostic, Edit, Fix, 
 use dialscript_syntax::span::Span;
 
 use crate::rule::{Context, Rule};
-use crate::semantic::{any_expr, mentions, walk_stmts};
+use crate::semantic::{any_expr, mentions};
 
 /// DS203
 pub static RULE: Rule = Rule {
@@ -27,46 +27,44 @@ send the credential and the line end in two `transmit`s.",
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for p in &cx.script.procs {
-        walk_stmts(&p.body, &mut |s| {
-            let StmtKind::Transmit { value, raw: false } = &s.kind else {
-                return;
-            };
-            // The texts are spelled out for both variables so that no finding formats them.
-            let (message, split) = if mentions(value, SysVar::Password) {
-                (
-                    "`$PASSWORD` is transmitted without `, raw`",
-                    "send it on its own with `transmit $PASSWORD, raw` and the rest in a second `transmit`",
-                )
-            } else if mentions(value, SysVar::UserId) {
-                (
-                    "`$USERID` is transmitted without `, raw`",
-                    "send it on its own with `transmit $USERID, raw` and the rest in a second `transmit`",
-                )
-            } else {
-                return;
-            };
-            // Adding `raw` is safe only when every literal in the value means the same raw.
-            let literals_plain = !any_expr(
-                value,
-                &|e| matches!(&e.kind, ExprKind::Str(raw) if dialscript_syntax::translate(raw) != raw.as_slice()),
-            );
-            let d = cx
-                .diag(&RULE, value.span, message)
-                .with_label("escape sequences in it would be translated");
-            out.push(if literals_plain {
-                d.with_help("add `, raw` so the credential is sent exactly as typed")
-                    .with_fix(Fix {
-                        message: "add `, raw`".into(),
-                        applicability: Applicability::Safe,
-                        edits: vec![Edit {
-                            span: Span::empty(value.span.end),
-                            replacement: b", raw".to_vec(),
-                        }],
-                    })
-            } else {
-                d.with_help(split)
-            });
+    for s in cx.sema.procs.iter().flat_map(|p| &p.stmts) {
+        let StmtKind::Transmit { value, raw: false } = &s.kind else {
+            continue;
+        };
+        // The texts are spelled out for both variables so that no finding formats them.
+        let (message, split) = if mentions(value, SysVar::Password) {
+            (
+                "`$PASSWORD` is transmitted without `, raw`",
+                "send it on its own with `transmit $PASSWORD, raw` and the rest in a second `transmit`",
+            )
+        } else if mentions(value, SysVar::UserId) {
+            (
+                "`$USERID` is transmitted without `, raw`",
+                "send it on its own with `transmit $USERID, raw` and the rest in a second `transmit`",
+            )
+        } else {
+            continue;
+        };
+        // Adding `raw` is safe only when every literal in the value means the same raw.
+        let literals_plain = !any_expr(
+            value,
+            &|e| matches!(&e.kind, ExprKind::Str(raw) if dialscript_syntax::translate(raw) != raw.as_slice()),
+        );
+        let d = cx
+            .diag(&RULE, value.span, message)
+            .with_label("escape sequences in it would be translated");
+        out.push(if literals_plain {
+            d.with_help("add `, raw` so the credential is sent exactly as typed")
+                .with_fix(Fix {
+                    message: "add `, raw`".into(),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: Span::empty(value.span.end),
+                        replacement: b", raw".to_vec(),
+                    }],
+                })
+        } else {
+            d.with_help(split)
         });
     }
 }

@@ -127,6 +127,16 @@ mod tests {
             .collect();
         assert_eq!(expected.len(), 13);
         assert_eq!(listed, expected);
+        // The statement list is the walk's order, and the getip list its getip statements.
+        for (p, info) in parse.script.procs.iter().zip(&sema.procs) {
+            let mut walked = Vec::new();
+            crate::semantic::walk_stmts(&p.body, &mut |s| walked.push(s.span));
+            let listed: Vec<_> = info.stmts.iter().map(|s| s.span).collect();
+            assert_eq!(listed, walked);
+        }
+        let getips: Vec<_> = sema.procs[1].getip_stmts.iter().map(|s| s.span).collect();
+        assert_eq!(getips.len(), 1);
+        assert_eq!(&src[getips[0].range()], "getip \"k\"");
     }
 
     #[test]
