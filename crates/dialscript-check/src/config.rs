@@ -78,6 +78,11 @@ pub struct RuleSelection {
 }
 
 impl RuleSelection {
+    /// Whether every rule runs at its own severity (nothing selected, ignored or changed).
+    pub fn is_default(&self) -> bool {
+        self.select.is_none() && self.ignore.is_empty() && self.severity.is_empty()
+    }
+
     /// The severity `rule` reports with, or `None` when it is off.
     pub fn severity(&self, rule: &Rule) -> Option<Severity> {
         self.severity_of(rule.code, rule.severity)
@@ -232,6 +237,13 @@ mod tests {
         assert_eq!(c.selection.severity(r206), None);
         assert_eq!(c.selection.severity(r102), Some(Severity::Error));
         assert_eq!(c.selection.severity(r101), None);
+        assert!(!c.selection.is_default());
+        // The default selection runs every rule at its own severity.
+        let default = RuleSelection::default();
+        assert!(default.is_default());
+        for r in RULES {
+            assert_eq!(default.severity(r), Some(r.severity), "{}", r.code.code);
+        }
     }
 
     #[test]

@@ -99,9 +99,17 @@ pub fn check(parse: &Parse, src: &[u8], options: &Options) -> Checked {
     let mut found = Vec::with_capacity(8);
     // Semantic rules are only meaningful on a tree without syntax errors in the parts they
     // look at; they still run, so that a file with one typo shows everything else too.
+    // Asked once per script rather than per rule: with the default selection every rule
+    // runs at its own severity.
+    let default_selection = options.selection.is_default();
     for rule in RULES {
-        let Some(severity) = options.selection.severity(rule) else {
-            continue;
+        let severity = if default_selection {
+            rule.severity
+        } else {
+            match options.selection.severity(rule) {
+                Some(s) => s,
+                None => continue,
+            }
         };
         let start = found.len();
         (rule.check)(&cx, &mut found);
