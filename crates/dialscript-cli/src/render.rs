@@ -353,10 +353,16 @@ pub fn json_report(reports: &[crate::commands::check::FileReport]) -> JsonReport
 /// file name once per finding and escaped strings a byte at a time, which made the output
 /// a fifth of the work of `check --format json` over a folder of typical scripts.
 pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result<Vec<u8>> {
-    let mut name = Vec::new();
-    json_str(&mut name, file.name());
     // About 400 bytes per finding in practice; one allocation for most files.
     let mut buf = Vec::with_capacity(diags.len() * 400);
+    json_fragment_into(&mut buf, file, diags);
+    Ok(buf)
+}
+
+/// [`json_fragment`], appended to `buf`: `check` renders a run of files into one buffer.
+pub fn json_fragment_into(buf: &mut Vec<u8>, file: &SourceFile, diags: &[Diagnostic]) {
+    // The file's name is escaped once, where it first appears, and copied from there.
+    let mut name: Option<std::ops::Range<usize>> = None;
     let mut loc = file.locator();
     for (i, d) in diags.iter().enumerate() {
         if i > 0 {
@@ -365,20 +371,27 @@ pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result
         let (line, column) = loc.line_col(d.span.start);
         let (end_line, end_column) = loc.line_col(d.span.end);
         buf.extend_from_slice(b"{\"code\":");
-        json_word(&mut buf, d.code.code);
+        json_word(buf, d.code.code);
         buf.extend_from_slice(b",\"name\":");
-        json_word(&mut buf, d.code.name);
+        json_word(buf, d.code.name);
         buf.extend_from_slice(b",\"severity\":");
-        json_word(&mut buf, d.severity.as_str());
+        json_word(buf, d.severity.as_str());
         buf.extend_from_slice(b",\"message\":");
-        json_str(&mut buf, &d.message);
+        json_str(buf, &d.message);
         buf.extend_from_slice(b",\"file\":");
-        buf.extend_from_slice(&name);
+        match &name {
+            Some(range) => buf.extend_from_within(range.clone()),
+            None => {
+                let start = buf.len();
+                json_str(buf, file.name());
+                name = Some(start..buf.len());
+            }
+        }
         buf.push(b',');
-        json_positions(&mut buf, line, column, end_line, end_column);
+        json_positions(buf, line, column, end_line, end_column);
         buf.extend_from_slice(b",\"help\":");
         match &d.help {
-            Some(h) => json_str(&mut buf, h),
+            Some(h) => json_str(buf, h),
             None => buf.extend_from_slice(b"null"),
         }
         buf.extend_from_slice(b",\"fix\":");
@@ -386,10 +399,10 @@ pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result
             None => buf.extend_from_slice(b"null"),
             Some(f) => {
                 buf.extend_from_slice(b"{\"message\":");
-                json_str(&mut buf, &f.message);
+                json_str(buf, &f.message);
                 buf.extend_from_slice(b",\"applicability\":");
                 json_str(
-                    &mut buf,
+                    buf,
                     match f.applicability {
                         dialscript_syntax::Applicability::Safe => "safe",
                         dialscript_syntax::Applicability::Unsafe => "unsafe",
@@ -403,9 +416,9 @@ pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result
                     let (line, column) = loc.line_col(e.span.start);
                     let (end_line, end_column) = loc.line_col(e.span.end);
                     buf.push(b'{');
-                    json_positions(&mut buf, line, column, end_line, end_column);
+                    json_positions(buf, line, column, end_line, end_column);
                     buf.extend_from_slice(b",\"content\":");
-                    json_str(&mut buf, &String::from_utf8_lossy(&e.replacement));
+                    json_str(buf, &String::from_utf8_lossy(&e.replacement));
                     buf.push(b'}');
                 }
                 buf.extend_from_slice(b"]}");
@@ -413,7 +426,6 @@ pub fn json_fragment(file: &SourceFile, diags: &[Diagnostic]) -> std::io::Result
         }
         buf.push(b'}');
     }
-    Ok(buf)
 }
 
 /// `"line":L,"column":C,"end_line":EL,"end_column":EC`.

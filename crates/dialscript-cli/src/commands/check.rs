@@ -162,78 +162,118 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     // file also renders its piece and drops the file, keeping only what the summary needs,
     // and the pieces are written out in input order as soon as they are ready. Output starts
     // at once and memory stays flat however many files there are.
+    //
+    // Files go to the threads in runs of consecutive scripts, and a thread renders a whole
+    // run into one buffer. The writing thread then passes each buffer to the output as it
+    // is (the writer's own buffer is smaller than a run's), where it used to copy and free a
+    // piece per file while the checking threads waited for the cores it took.
     let prerender = !args.diff && args.format != Format::Sarif;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut out = std::io::BufWriter::with_capacity(1 << 14, out);
     if prerender && args.format == Format::Json {
         render::write_json_start(&mut out)?;
     }
+    let run_len = (jobs.len() / 64).clamp(1, 32);
+    let runs: Vec<std::ops::Range<usize>> = (0..jobs.len())
+        .step_by(run_len)
+        .map(|start| start..(start + run_len).min(jobs.len()))
+        .collect();
     let mut tally = Tally::default();
     let mut reports = Vec::new();
     let mut json_files = Vec::new();
     let mut first_piece = true;
     let mut write_error: Option<std::io::Error> = None;
     parallel_ordered(
-        &jobs,
-        |&(script, o)| -> Result<(Tally, FileReport, Vec<u8>), String> {
-            let input = &inputs.scripts[script];
-            let bytes = inputs.read(input)?;
-            let mut report = check_bytes(inputs.shown_path(input), bytes, &options[o], fix);
-            let counts = Tally::of(&report);
-            if !prerender {
-                return Ok((counts, report, Vec::new()));
-            }
-            let piece = match args.format {
-                Format::Human => {
-                    render::human(&report.file, &report.diagnostics, color, DEFAULT_WIDTH)
-                        .into_bytes()
-                }
-                Format::Concise => render::concise(&report.file, &report.diagnostics).into_bytes(),
-                Format::Github => render::github(&report.file, &report.diagnostics).into_bytes(),
-                Format::Json => render::json_fragment(&report.file, &report.diagnostics)
-                    .map_err(|e| format!("cannot render the report: {e}"))?,
-                Format::Sarif => Vec::new(),
-            };
-            // Only the counts, the name and any fixed bytes are needed from here on.
-            report.file.release_bytes();
-            report.diagnostics = Vec::new();
-            Ok((counts, report, piece))
+        &runs,
+        |run| {
+            let mut text = Vec::new();
+            let results: Vec<Result<(Tally, FileReport), String>> = jobs[run.clone()]
+                .iter()
+                .map(|&(script, o)| {
+                    let input = &inputs.scripts[script];
+                    let bytes = inputs.read(input)?;
+                    let mut report = check_bytes(inputs.shown_path(input), bytes, &options[o], fix);
+                    let counts = Tally::of(&report);
+                    if !prerender {
+                        return Ok((counts, report));
+                    }
+                    match args.format {
+                        Format::Human => text.extend_from_slice(
+                            render::human(&report.file, &report.diagnostics, color, DEFAULT_WIDTH)
+                                .as_bytes(),
+                        ),
+                        Format::Concise => text.extend_from_slice(
+                            render::concise(&report.file, &report.diagnostics).as_bytes(),
+                        ),
+                        Format::Github => text.extend_from_slice(
+                            render::github(&report.file, &report.diagnostics).as_bytes(),
+                        ),
+                        // The run's pieces are joined with commas here; the writing thread
+                        // puts one between runs.
+                        Format::Json if !report.diagnostics.is_empty() => {
+                            if !text.is_empty() {
+                                text.push(b',');
+                            }
+                            render::json_fragment_into(
+                                &mut text,
+                                &report.file,
+                                &report.diagnostics,
+                            );
+                        }
+                        Format::Json | Format::Sarif => {}
+                    }
+                    // Only the counts, the name and any fixed bytes are needed from here on.
+                    report.file.release_bytes();
+                    report.diagnostics = Vec::new();
+                    Ok((counts, report))
+                })
+                .collect();
+            (results, text)
         },
-        |i, result| match result {
-            Ok((counts, report, piece)) => {
-                tally.add(&counts);
-                if prerender {
-                    // Written to the path the script was read from: the name shown in the
-                    // report is a lossy text form of it.
-                    let path = || inputs.path(&inputs.scripts[jobs[i].0]);
-                    if args.fix
-                        && let Some(new) = &report.fixed
-                        && let Err(e) = std::fs::write(path(), new)
-                    {
-                        input_errors.push(files::InputError {
-                            path: path(),
-                            message: format!("cannot write the fixes: {}", files::io_message(&e)),
-                        });
+        |r, (results, text)| {
+            for (job, result) in jobs[runs[r].clone()].iter().zip(results) {
+                // Written to the path the script was read from: the name shown in the report
+                // is a lossy text form of it.
+                let path = || inputs.path(&inputs.scripts[job.0]);
+                match result {
+                    Ok((counts, report)) => {
+                        tally.add(&counts);
+                        if !prerender {
+                            reports.push(report);
+                            continue;
+                        }
+                        if args.fix
+                            && let Some(new) = &report.fixed
+                            && let Err(e) = std::fs::write(path(), new)
+                        {
+                            input_errors.push(files::InputError {
+                                path: path(),
+                                message: format!(
+                                    "cannot write the fixes: {}",
+                                    files::io_message(&e)
+                                ),
+                            });
+                        }
+                        if args.format == Format::Json {
+                            json_files.push(render::JsonFile {
+                                file: report.file.into_name(),
+                                max_duration_s: report.max_duration,
+                            });
+                        }
                     }
-                    let written = if args.format == Format::Json {
-                        json_files.push(render::JsonFile {
-                            file: report.file.into_name(),
-                            max_duration_s: report.max_duration,
-                        });
-                        render::write_json_fragment(&mut out, &piece, &mut first_piece)
-                    } else {
-                        out.write_all(&piece)
-                    };
-                    if let Err(e) = written {
-                        write_error.get_or_insert(e);
-                    }
-                } else {
-                    reports.push(report);
+                    Err(message) => input_errors.push(files::InputError {
+                        path: path(),
+                        message,
+                    }),
                 }
             }
-            Err(message) => input_errors.push(files::InputError {
-                path: inputs.path(&inputs.scripts[jobs[i].0]),
-                message,
-            }),
+            let written = if args.format == Format::Json {
+                render::write_json_fragment(&mut out, &text, &mut first_piece)
+            } else {
+                out.write_all(&text)
+            };
+            if let Err(e) = written {
+                write_error.get_or_insert(e);
+            }
         },
     );
     if let Some(e) = write_error {
