@@ -24,6 +24,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some((_, cfg)) = cx.main_proc() else {
         return;
     };
+    // Most scripts reach every statement (the exit, after a final `halt`, is no statement).
+    if !cfg.reachable[..cfg.exit()].contains(&false) {
+        return;
+    }
     let mut run: Option<(usize, usize)> = None;
     let mut flush = |run: &mut Option<(usize, usize)>| {
         if let Some((first, last)) = run.take() {

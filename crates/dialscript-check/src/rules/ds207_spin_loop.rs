@@ -31,6 +31,10 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     };
     // A cycle that never waits lies inside a loop of the whole graph: only those nodes are
     // looked at (most scripts have no loop at all).
+    // Without a backward edge there is no loop at all.
+    if !cfg.backward {
+        return;
+    }
     let keep = |v: usize| flow.in_loop[v] && !cfg.nodes[v].waits();
     // Most loops wait on every way round: peeling the nodes that do not wait shows that
     // without a component search.
