@@ -74,7 +74,9 @@ fn cause(
     cfg: &crate::cfg::Cfg<'_>,
     flow: &MainFlow,
 ) -> Option<(dialscript_syntax::Span, &'static str)> {
-    let mut causes = Vec::new();
+    // The earliest node wins; among the waits that is the first one found in node order, so
+    // the scan stops there, and a loop counts only when its head comes before it.
+    let mut first: Option<(usize, dialscript_syntax::Span, &'static str)> = None;
     for (v, node) in cfg.nodes.iter().enumerate() {
         if cfg.reachable[v] && node.wait_bound(flow.getip_guarded(v)).is_none() {
             let why = match node.op {
@@ -85,7 +87,8 @@ fn cause(
                 _ => "`getip` waits for an address without a timeout",
             };
             if let Some(s) = node.op.stmt() {
-                causes.push((v, s.span, why));
+                first = Some((v, s.span, why));
+                break;
             }
         }
     }
@@ -96,11 +99,12 @@ fn cause(
                 .copied()
                 .find(|&v| cfg.nodes[v].op.is_statement())
                 .unwrap_or(comp[0]);
-            if let Some(span) = head_span(&cfg.nodes[head].op) {
-                causes.push((head, span, "this loop has no counter that bounds it"));
+            if first.is_none_or(|(v, _, _)| head < v)
+                && let Some(span) = head_span(&cfg.nodes[head].op)
+            {
+                first = Some((head, span, "this loop has no counter that bounds it"));
             }
         }
     }
-    causes.sort_by_key(|c| c.0);
-    causes.first().map(|&(_, span, why)| (span, why))
+    first.map(|(_, span, why)| (span, why))
 }
