@@ -242,24 +242,18 @@ impl<'a> Locator<'a> {
             // Every line end in [pos, at) starts a line at or before `at`.
             let (line, line_start) = (&mut self.line, &mut self.line_start);
             let from = self.pos;
-            for_each_match(
-                &bytes[from..at],
-                |w| eq_bytes(w, b'\n') | eq_bytes(w, b'\r'),
-                |i| {
-                    if ends_line(bytes, from + i) {
-                        *line += 1;
-                        *line_start = from + i + 1;
-                    }
-                },
-            );
+            for_each_match(&bytes[from..at], line_end_candidates, |i| {
+                if ends_line(bytes, from + i) {
+                    *line += 1;
+                    *line_start = from + i + 1;
+                }
+            });
         } else {
             let mut crossed = 0;
             let from = at;
-            for_each_match(
-                &bytes[from..self.pos],
-                |w| eq_bytes(w, b'\n') | eq_bytes(w, b'\r'),
-                |i| crossed += usize::from(ends_line(bytes, from + i)),
-            );
+            for_each_match(&bytes[from..self.pos], line_end_candidates, |i| {
+                crossed += usize::from(ends_line(bytes, from + i))
+            });
             if crossed > 0 {
                 self.line -= crossed;
                 self.line_start = bytes[..at]
@@ -324,6 +318,15 @@ pub fn line_starts(bytes: &[u8]) -> Vec<u32> {
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of every `\n` and `\r` byte of `word`, and perhaps of a byte just above one
+/// of them (the borrow trick's false positives): for callers that test each candidate with
+/// [`ends_line`], which is exact. Four operations per target where [`eq_bytes`] takes six.
+#[inline(always)]
+fn line_end_candidates(word: u64) -> u64 {
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    zero(word ^ (ONES * u64::from(b'\n'))) | zero(word ^ (ONES * u64::from(b'\r')))
+}
 
 /// The high bit of each byte of `word` that equals `target`, and no other bit.
 ///
