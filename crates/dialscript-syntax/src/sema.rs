@@ -219,8 +219,8 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
         getip_stmts: Vec::new(),
         stmts: Vec::with_capacity(stmts),
     };
-    // Labels first: a `goto` may jump forward.
-    collect_labels(&mut a, &p.body);
+    // Labels are collected by the walk; references to them (which may come before them) are
+    // resolved after it.
     let mut walker = Walker {
         info: &mut a,
         seen_command: false,
@@ -259,34 +259,15 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
             .map(str::to_string);
         }
     }
-    for l in &a.labels {
-        if let Some(v) = a.var_index.get(&l.ident.key()) {
-            a.label_shadows.push((l.ident, a.vars[*v].ident));
+    // Folding a label's name for the lookup is wasted when there are no variables.
+    if !a.var_index.is_empty() {
+        for l in &a.labels {
+            if let Some(v) = a.var_index.get(&l.ident.key()) {
+                a.label_shadows.push((l.ident, a.vars[*v].ident));
+            }
         }
     }
     a
-}
-
-fn collect_labels<'a>(a: &mut ProcInfo<'a>, body: &'a [Stmt]) {
-    for s in body {
-        match &s.kind {
-            StmtKind::Label(name) => {
-                let key = name.key();
-                if let Some(&first) = a.label_index.get(&key) {
-                    a.duplicate_labels.push((name, first));
-                } else {
-                    a.label_index.insert(key, a.labels.len());
-                    a.labels.push(LabelInfo {
-                        ident: name,
-                        stmt: s,
-                        refs: 0,
-                    });
-                }
-            }
-            StmtKind::If { body, .. } | StmtKind::While { body, .. } => collect_labels(a, body),
-            _ => {}
-        }
-    }
 }
 
 struct Walker<'w, 'a> {
@@ -397,7 +378,20 @@ impl<'a> Walker<'_, 'a> {
                     }
                 }
             },
-            StmtKind::Label(_) | StmtKind::Halt => {}
+            StmtKind::Label(name) => {
+                let key = name.key();
+                if let Some(&first) = self.info.label_index.get(&key) {
+                    self.info.duplicate_labels.push((name, first));
+                } else {
+                    self.info.label_index.insert(key, self.info.labels.len());
+                    self.info.labels.push(LabelInfo {
+                        ident: name,
+                        stmt: s,
+                        refs: 0,
+                    });
+                }
+            }
+            StmtKind::Halt => {}
             StmtKind::Delay(e) => {
                 self.expect(e, Type::Integer, format_args!("the `delay` operand"))
             }
