@@ -442,22 +442,44 @@ pub struct MainFlow {
     /// [`getip_guards`] of every node, or empty when no node calls `getip`: only `getip`
     /// needs a guard, and most scripts have none, so the data flow is not run for them.
     guards: Vec<u8>,
-    /// The components of the reachable nodes, in reverse topological order.
+    /// The components of the reachable nodes, in reverse topological order. Empty when the
+    /// graph has no backward edge ([`Cfg::backward`]): then each reachable node is a
+    /// component of its own and none is a loop, which is all the rules need to know.
     pub components: Components,
     /// For each component: the counter that bounds it, when it is a loop that one bounds.
     pub counted: Vec<Option<CountedLoop>>,
-    /// Whether each node lies on a cycle of reachable nodes (in a loop).
-    pub in_loop: Vec<bool>,
+    /// Whether each node lies on a cycle of reachable nodes (in a loop); empty when the graph
+    /// has no backward edge (see [`MainFlow::in_loop`]).
+    in_loop: Vec<bool>,
 }
 
 impl MainFlow {
     /// Analyses the graph of a procedure.
     pub fn new(cfg: &Cfg<'_>, info: &ProcInfo<'_>) -> MainFlow {
-        let guards = if cfg.nodes.iter().any(|n| n.calls_getip()) {
+        if cfg.backward {
+            MainFlow::with_components(cfg, info)
+        } else {
+            // Most scripts have no loop: no component tables to build.
+            MainFlow {
+                guards: MainFlow::guards_of(cfg),
+                components: Components::default(),
+                counted: Vec::new(),
+                in_loop: Vec::new(),
+            }
+        }
+    }
+
+    fn guards_of(cfg: &Cfg<'_>) -> Vec<u8> {
+        if cfg.nodes.iter().any(|n| n.calls_getip()) {
             getip_guards(cfg)
         } else {
             Vec::new()
-        };
+        }
+    }
+
+    /// [`MainFlow::new`] with the component tables built whatever the graph.
+    fn with_components(cfg: &Cfg<'_>, info: &ProcInfo<'_>) -> MainFlow {
+        let guards = MainFlow::guards_of(cfg);
         let reach = &cfg.reachable;
         let components = sccs(cfg, &|v| reach[v]);
         let mut in_loop = vec![false; cfg.nodes.len()];
@@ -480,6 +502,11 @@ impl MainFlow {
             counted,
             in_loop,
         }
+    }
+
+    /// Whether node `v` lies on a cycle of reachable nodes (in a loop).
+    pub fn in_loop(&self, v: usize) -> bool {
+        self.in_loop.get(v).copied().unwrap_or(false)
     }
 
     /// The [`getip_guards`] state of node `v`.
@@ -772,7 +799,7 @@ mod tests {
             prop_assert_eq!(has_cycle(&cfg, &some), expected);
             // The duration of a graph without backward edges, path by path, is the one the
             // component tables give.
-            let flow = MainFlow::new(&cfg, &sema.procs[main]);
+            let flow = MainFlow::with_components(&cfg, &sema.procs[main]);
             if !cfg.backward {
                 prop_assert_eq!(max_duration(&cfg, &flow), duration_by_components(&cfg, &flow));
             }

@@ -35,7 +35,7 @@ fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !cfg.backward {
         return;
     }
-    let keep = |v: usize| flow.in_loop[v] && !cfg.nodes[v].waits();
+    let keep = |v: usize| flow.in_loop(v) && !cfg.nodes[v].waits();
     // Most loops wait on every way round: peeling the nodes that do not wait shows that
     // without a component search.
     if !has_cycle(cfg, &keep) {
