@@ -436,28 +436,43 @@ fn json_positions(
     end_line: usize,
     end_column: usize,
 ) {
+    // Assembled on the stack and appended once: eight appends (four keys, four numbers) each
+    // checked the vector's room. The longest text is 43 bytes of keys and four 20-digit
+    // numbers.
+    let mut text = [0u8; 128];
+    let mut len = 0;
     for (key, n) in [
         (&b"\"line\":"[..], line),
         (b",\"column\":", column),
         (b",\"end_line\":", end_line),
         (b",\"end_column\":", end_column),
     ] {
-        buf.extend_from_slice(key);
+        text[len..len + key.len()].copy_from_slice(key);
+        len += key.len();
         // Lossless: usize is at most 64 bits on every target Rust supports.
-        json_uint(buf, n as u64);
+        len += put_uint(&mut text[len..], n as u64);
     }
+    buf.extend_from_slice(&text[..len]);
 }
 
 /// A non-negative integer in decimal, as serde_json writes it.
-fn json_uint(buf: &mut Vec<u8>, mut n: u64) {
+fn json_uint(buf: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let len = put_uint(&mut digits, n);
+    buf.extend_from_slice(&digits[..len]);
+}
+
+/// Writes `n` in decimal at the start of `out` (room for 20 digits) and returns its length.
+fn put_uint(out: &mut [u8], mut n: u64) -> usize {
     // Lines and columns are nearly always below 100: one or two digits without the loop.
     if n < 10 {
-        buf.push(b'0' + n as u8);
-        return;
+        out[0] = b'0' + n as u8;
+        return 1;
     }
     if n < 100 {
-        buf.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
-        return;
+        out[0] = b'0' + (n / 10) as u8;
+        out[1] = b'0' + (n % 10) as u8;
+        return 2;
     }
     let mut digits = [0u8; 20];
     let mut at = digits.len();
@@ -469,7 +484,9 @@ fn json_uint(buf: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    buf.extend_from_slice(&digits[at..]);
+    let len = digits.len() - at;
+    out[..len].copy_from_slice(&digits[at..]);
+    len
 }
 
 /// Whether any of the eight bytes of `w` is below 0x20, `"` or `\\`. It may answer yes for a
