@@ -620,27 +620,28 @@ pub fn forward<S: Copy + Ord>(
         return state;
     }
     state[0] = entry;
-    let mut work: Vec<usize> = vec![0];
-    let mut queued = vec![false; n];
-    queued[0] = true;
     // A node must be processed the first time a path reaches it, even when the fact that
     // arrives equals `top`: its transfer may still lower the fact on its way out (a `waitfor`
-    // reached in the safest state leaves an untested one behind it).
-    let mut visited = vec![false; n];
-    visited[0] = true;
+    // reached in the safest state leaves an untested one behind it). Both marks of a node
+    // share one byte, and a node is on the work list at most once, so the list never grows.
+    const VISITED: u8 = 1;
+    const QUEUED: u8 = 2;
+    let mut marks = vec![0u8; n];
+    marks[0] = VISITED | QUEUED;
+    let mut work: Vec<usize> = Vec::with_capacity(n);
+    work.push(0);
     while let Some(v) = work.pop() {
-        queued[v] = false;
+        marks[v] &= !QUEUED;
         let here = state[v];
         for e in &cfg.nodes[v].succ {
             let out = transfer(v, here, e.kind);
             let merged = state[e.to].min(out);
-            if merged != state[e.to] || !visited[e.to] {
-                visited[e.to] = true;
+            if merged != state[e.to] || marks[e.to] & VISITED == 0 {
                 state[e.to] = merged;
-                if !queued[e.to] {
-                    queued[e.to] = true;
+                if marks[e.to] & QUEUED == 0 {
                     work.push(e.to);
                 }
+                marks[e.to] |= VISITED | QUEUED;
             }
         }
     }
