@@ -168,7 +168,7 @@ impl<'a> Cfg<'a> {
         b.push(Op::Exit);
         // Resolve jumps now that every label has a node.
         for (node, name, kind) in std::mem::take(&mut b.pending) {
-            if let Some(&label) = info.label_index.get(&name.key())
+            if let Some(label) = info.label_index.get(&name.name)
                 && let Some(&to) = b.label_node.get(label)
                 && to != usize::MAX
             {

@@ -293,14 +293,14 @@ pub fn counted_loop(cfg: &Cfg<'_>, info: &ProcInfo<'_>, comp: &[usize]) -> Optio
                 StmtKind::Assign {
                     target: Target::Var(name),
                     value,
-                } if name.key() == var.key() => match update_step(info, name, value, dir) {
+                } if name.same(var) => match update_step(info, name, value, dir) {
                     Some(k) => {
                         updates.push(n);
                         step = step.min(k);
                     }
                     None => other_write = true,
                 },
-                StmtKind::Decl { name, .. } if name.key() == var.key() => other_write = true,
+                StmtKind::Decl { name, .. } if name.same(var) => other_write = true,
                 _ => {}
             }
         }
@@ -389,7 +389,7 @@ fn update_step(info: &ProcInfo<'_>, name: &Ident, value: &Expr, dir: Dir) -> Opt
         return None;
     };
     let (l, r) = &**operands;
-    let is_v = |e: &Expr| matches!(&strip(e).kind, ExprKind::Var(x) if x.key() == name.key());
+    let is_v = |e: &Expr| matches!(&strip(e).kind, ExprKind::Var(x) if x.same(name));
     let k = match (op, dir) {
         (BinOp::Add, Dir::Up) if is_v(l) => const_int_in(info, r)?,
         (BinOp::Add, Dir::Up) if is_v(r) => const_int_in(info, l)?,
@@ -426,7 +426,7 @@ fn entry_values(
                 target: Target::Var(name),
                 value,
             } = &s.kind
-            && name.key() == var.key()
+            && name.same(var)
             && comp.binary_search(&v).is_err()
         {
             note(const_int_in(info, value)?);

@@ -60,6 +60,14 @@ impl Ident {
     pub fn is(&self, other: &str) -> bool {
         self.name.eq_ignore_ascii_case(other)
     }
+
+    /// Whether two names are the same, ignoring ASCII case (compared as bytes: no folded
+    /// copies, no UTF-8 check).
+    pub fn same(&self, other: &Ident) -> bool {
+        self.name
+            .as_bytes()
+            .eq_ignore_ascii_case(other.name.as_bytes())
+    }
 }
 
 /// A statement together with its span.

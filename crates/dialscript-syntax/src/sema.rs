@@ -83,6 +83,67 @@ pub struct Undeclared<'a> {
     pub suggestion: Option<String>,
 }
 
+/// Names to indices, names compared without ASCII case (as the language compares them).
+///
+/// A procedure has a handful of labels and variables: up to [`NameIndex::SMALL`] names are
+/// searched in a vector of folded names, which needs no hash and no table. Past that a hash
+/// table takes over, so that a script with thousands of names still costs a lookup per use,
+/// not a search.
+#[derive(Debug, Clone, Default)]
+pub struct NameIndex {
+    /// Folded names, while there are few.
+    small: Vec<(Name, usize)>,
+    /// Folded names, once there are many (`small` is then empty).
+    table: HashMap<Name, usize>,
+}
+
+impl NameIndex {
+    /// How many names are searched one by one before a hash table is built.
+    pub const SMALL: usize = 16;
+
+    /// The index of `name`, in any case.
+    pub fn get(&self, name: &Name) -> Option<usize> {
+        self.get_folded(&name.to_ascii_lowercase())
+    }
+
+    fn get_folded(&self, key: &Name) -> Option<usize> {
+        if self.table.is_empty() {
+            self.small.iter().find(|(n, _)| n == key).map(|&(_, i)| i)
+        } else {
+            self.table.get(key).copied()
+        }
+    }
+
+    /// Adds `name` with `index` unless the name (in any case) is there already, in which case
+    /// it returns the index it has and changes nothing.
+    pub fn insert_new(&mut self, name: &Name, index: usize) -> Option<usize> {
+        let key = name.to_ascii_lowercase();
+        if let Some(first) = self.get_folded(&key) {
+            return Some(first);
+        }
+        if self.table.is_empty() && self.small.len() < Self::SMALL {
+            self.small.push((key, index));
+        } else {
+            if self.table.is_empty() {
+                self.table.reserve(2 * Self::SMALL);
+                self.table.extend(self.small.drain(..));
+            }
+            self.table.insert(key, index);
+        }
+        None
+    }
+
+    /// How many names there are.
+    pub fn len(&self) -> usize {
+        self.small.len() + self.table.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Facts about one procedure.
 #[derive(Debug)]
 pub struct ProcInfo<'a> {
@@ -90,12 +151,12 @@ pub struct ProcInfo<'a> {
     pub proc_: &'a Proc,
     /// Variables in declaration order (first declaration of each name).
     pub vars: Vec<VarInfo<'a>>,
-    /// Lowercase name to index in `vars`.
-    pub var_index: HashMap<Name, usize>,
+    /// Name (in any case) to index in `vars`.
+    pub var_index: NameIndex,
     /// Labels in order (first definition of each name).
     pub labels: Vec<LabelInfo<'a>>,
-    /// Lowercase name to index in `labels`.
-    pub label_index: HashMap<Name, usize>,
+    /// Name (in any case) to index in `labels`.
+    pub label_index: NameIndex,
     /// Second declarations: (the duplicate, index of the first).
     pub duplicate_vars: Vec<(&'a Ident, usize)>,
     /// Second label definitions: (the duplicate, index of the first).
@@ -135,12 +196,12 @@ pub struct ProcInfo<'a> {
 impl<'a> ProcInfo<'a> {
     /// The variable `name` refers to, if declared.
     pub fn var(&self, name: &Ident) -> Option<&VarInfo<'a>> {
-        self.var_index.get(&name.key()).map(|&i| &self.vars[i])
+        self.var_index.get(&name.name).map(|i| &self.vars[i])
     }
 
     /// The label `name` refers to, if defined.
     pub fn label(&self, name: &Ident) -> Option<&LabelInfo<'a>> {
-        self.label_index.get(&name.key()).map(|&i| &self.labels[i])
+        self.label_index.get(&name.name).map(|i| &self.labels[i])
     }
 
     /// Whether `name` is a variable that is never assigned after its initialiser, so that its
@@ -199,9 +260,9 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
     let mut a = ProcInfo {
         proc_: p,
         vars: Vec::with_capacity(decls),
-        var_index: HashMap::with_capacity(decls),
+        var_index: NameIndex::default(),
         labels: Vec::with_capacity(labels),
-        label_index: HashMap::with_capacity(labels),
+        label_index: NameIndex::default(),
         duplicate_vars: Vec::new(),
         duplicate_labels: Vec::new(),
         undeclared: Vec::new(),
@@ -230,7 +291,7 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
     walker.block(&p.body, 0);
     let refs = std::mem::take(&mut walker.label_refs);
     for r in refs {
-        match a.label_index.get(&r.key()).copied() {
+        match a.label_index.get(&r.name) {
             Some(i) => {
                 a.labels[i].refs += 1;
                 if a.labels[i].ident.name != r.name {
@@ -249,7 +310,7 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
     }
     // A use before the declaration was recorded as undeclared; say where the declaration is.
     for u in &mut a.undeclared {
-        if let Some(&i) = a.var_index.get(&u.ident.key()) {
+        if let Some(i) = a.var_index.get(&u.ident.name) {
             u.declared_later = Some(a.vars[i].ident.span);
         } else {
             u.suggestion = crate::suggest::closest(
@@ -262,8 +323,8 @@ fn analyze_proc(p: &Proc) -> ProcInfo<'_> {
     // Folding a label's name for the lookup is wasted when there are no variables.
     if !a.var_index.is_empty() {
         for l in &a.labels {
-            if let Some(v) = a.var_index.get(&l.ident.key()) {
-                a.label_shadows.push((l.ident, a.vars[*v].ident));
+            if let Some(v) = a.var_index.get(&l.ident.name) {
+                a.label_shadows.push((l.ident, a.vars[v].ident));
             }
         }
     }
@@ -344,11 +405,13 @@ impl<'a> Walker<'_, 'a> {
                 if let Some(e) = init {
                     self.expect(e, *ty, format_args!("the initial value of `{}`", name.name));
                 }
-                let key = name.key();
-                if let Some(&first) = self.info.var_index.get(&key) {
+                if let Some(first) = self
+                    .info
+                    .var_index
+                    .insert_new(&name.name, self.info.vars.len())
+                {
                     self.info.duplicate_vars.push((name, first));
                 } else {
-                    self.info.var_index.insert(key, self.info.vars.len());
                     self.info.vars.push(VarInfo {
                         ident: name,
                         ty: *ty,
@@ -379,11 +442,13 @@ impl<'a> Walker<'_, 'a> {
                 }
             },
             StmtKind::Label(name) => {
-                let key = name.key();
-                if let Some(&first) = self.info.label_index.get(&key) {
+                if let Some(first) = self
+                    .info
+                    .label_index
+                    .insert_new(&name.name, self.info.labels.len())
+                {
                     self.info.duplicate_labels.push((name, first));
                 } else {
-                    self.info.label_index.insert(key, self.info.labels.len());
                     self.info.labels.push(LabelInfo {
                         ident: name,
                         stmt: s,
@@ -437,7 +502,7 @@ impl<'a> Walker<'_, 'a> {
 
     /// Records a use of a variable; returns its type when it is declared (before this point).
     fn use_var(&mut self, name: &'a Ident, read: bool) -> Option<Type> {
-        match self.info.var_index.get(&name.key()).copied() {
+        match self.info.var_index.get(&name.name) {
             Some(i) => {
                 let v = &mut self.info.vars[i];
                 if read {
@@ -884,4 +949,41 @@ pub fn errors(sema: &Semantic<'_>, script: &Script) -> Vec<Diagnostic> {
         }
     }
     std::mem::take(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NameIndex;
+    use crate::name::Name;
+
+    #[test]
+    fn a_name_index_finds_names_in_any_case_before_and_after_it_grows() {
+        let mut index = NameIndex::default();
+        let names: Vec<Name> = (0..3 * NameIndex::SMALL)
+            .map(|i| Name::new(&format!("Label{i}")))
+            .collect();
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(index.insert_new(n, i), None, "{n}");
+            assert_eq!(index.len(), i + 1);
+            // Every name so far, in other cases; a second definition keeps the first index.
+            for (j, m) in names[..=i].iter().enumerate() {
+                assert_eq!(index.get(&Name::new(&m.to_ascii_uppercase())), Some(j));
+                assert_eq!(index.get(&Name::new(&m.to_ascii_lowercase())), Some(j));
+                assert_eq!(
+                    index.insert_new(&Name::new(&m.to_ascii_uppercase()), 99),
+                    Some(j)
+                );
+            }
+            assert_eq!(index.get(&Name::new("Label999")), None);
+        }
+        assert!(!index.is_empty());
+        assert!(NameIndex::default().is_empty());
+        // Names longer than fit inline compare the same way.
+        let long = Name::new("a_label_name_longer_than_twenty_two_bytes");
+        assert_eq!(index.insert_new(&long, 500), None);
+        assert_eq!(
+            index.get(&Name::new("A_LABEL_NAME_LONGER_THAN_TWENTY_TWO_BYTES")),
+            Some(500)
+        );
+    }
 }
