@@ -104,18 +104,23 @@ fn sccs_from(
         ends: Vec::with_capacity(n),
     };
     let mut next = 0u32;
-    for root in roots {
-        if slots[root].state != State::Unseen {
-            continue;
-        }
-        frames.push((root as u32, 0));
-        slots[root] = Slot {
+    // A node reached for the first time gets the next index, goes on the stack and is
+    // searched from (a root, or the far end of an edge).
+    let mut discover = |w: usize, slots: &mut [Slot], stack: &mut Vec<u32>, frames: &mut Vec<_>| {
+        slots[w] = Slot {
             index: next,
             low: next,
             state: State::OnStack,
         };
         next += 1;
-        stack.push(root as u32);
+        stack.push(w as u32);
+        frames.push((w as u32, 0u32));
+    };
+    for root in roots {
+        if slots[root].state != State::Unseen {
+            continue;
+        }
+        discover(root, &mut slots, &mut stack, &mut frames);
         while let Some(&mut (v, ref mut pos)) = frames.last_mut() {
             let v = v as usize;
             let succ = &cfg.nodes[v].succ;
@@ -123,16 +128,7 @@ fn sccs_from(
                 let w = e.to;
                 *pos += 1;
                 match slots[w].state {
-                    State::Unseen => {
-                        slots[w] = Slot {
-                            index: next,
-                            low: next,
-                            state: State::OnStack,
-                        };
-                        next += 1;
-                        stack.push(w as u32);
-                        frames.push((w as u32, 0));
-                    }
+                    State::Unseen => discover(w, &mut slots, &mut stack, &mut frames),
                     State::OnStack => slots[v].low = slots[v].low.min(slots[w].index),
                     State::Out | State::Done => {}
                 }
