@@ -165,6 +165,10 @@ impl<'a> Cfg<'a> {
             backward: false,
         };
         b.block(&info.proc_.body);
+        // The analysis and the builder go through the statements in the same order, so each
+        // label and each statement that calls `getip` was met where the lists expected it.
+        debug_assert_eq!(b.next_label, info.labels.len());
+        debug_assert_eq!(b.next_getip, info.getip_stmts.len());
         b.push(Op::Exit);
         // Resolve jumps now that every label has a node.
         for (node, name, kind) in std::mem::take(&mut b.pending) {
