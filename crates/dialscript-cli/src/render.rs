@@ -598,7 +598,11 @@ pub fn write_json_report(
     for f in fragments {
         write_json_fragment(out, f, &mut first)?;
     }
-    write_json_end(out, files)
+    let mut entries = Vec::new();
+    for f in files {
+        json_file_into(&mut entries, &f.file, f.max_duration_s);
+    }
+    write_json_end(out, &entries)
 }
 
 /// The start of the document [`write_json_report`] writes, for writing it piece by piece.
@@ -622,27 +626,29 @@ pub fn write_json_fragment(
     out.write_all(fragment)
 }
 
-/// The end of the document: the list of files.
-pub fn write_json_end(out: &mut dyn std::io::Write, files: &[JsonFile]) -> std::io::Result<()> {
-    // The bytes serde_json writes for `files` (the report test holds them equal), built in
-    // one buffer: serde_json wrote each of the pieces through the writer on its own.
-    let mut buf = Vec::with_capacity(files.len() * 64 + 16);
-    buf.extend_from_slice(b"],\"files\":[");
-    for (i, f) in files.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        buf.extend_from_slice(b"{\"file\":");
-        json_str(&mut buf, &f.file);
-        buf.extend_from_slice(b",\"max_duration_s\":");
-        match f.max_duration_s {
-            Some(s) => json_uint(&mut buf, s),
-            None => buf.extend_from_slice(b"null"),
-        }
-        buf.push(b'}');
+/// Appends one entry of the document's list of files, after a comma when `buf` holds entries
+/// already. The checking threads build these lists run by run, so that the end of the
+/// document is a copy and not, after every file has been checked, work for one core alone.
+pub fn json_file_into(buf: &mut Vec<u8>, file: &str, max_duration_s: Option<u64>) {
+    if !buf.is_empty() {
+        buf.push(b',');
     }
-    buf.extend_from_slice(b"]}");
-    out.write_all(&buf)
+    buf.extend_from_slice(b"{\"file\":");
+    json_str(buf, file);
+    buf.extend_from_slice(b",\"max_duration_s\":");
+    match max_duration_s {
+        Some(s) => json_uint(buf, s),
+        None => buf.extend_from_slice(b"null"),
+    }
+    buf.push(b'}');
+}
+
+/// The end of the document: the list of files, whose entries [`json_file_into`] made.
+pub fn write_json_end(out: &mut dyn std::io::Write, entries: &[u8]) -> std::io::Result<()> {
+    // The bytes serde_json writes for `files` (the report test holds them equal).
+    out.write_all(b"],\"files\":[")?;
+    out.write_all(entries)?;
+    out.write_all(b"]}")
 }
 
 /// GitHub Actions workflow commands, one per diagnostic. Properties escape `%`, CR, LF, `:`

@@ -83,11 +83,6 @@ impl SourceFile {
         &self.name
     }
 
-    /// The name, without the rest.
-    pub fn into_name(self) -> String {
-        self.name
-    }
-
     /// Drops the bytes and everything worked out from them, keeping the name: for a report
     /// that is kept after its text has been rendered.
     pub fn release_bytes(&mut self) {

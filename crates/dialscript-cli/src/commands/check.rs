@@ -179,7 +179,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         .collect();
     let mut tally = Tally::default();
     let mut reports = Vec::new();
-    let mut json_files = Vec::new();
+    let mut json_files: Vec<u8> = Vec::new();
     let mut first_piece = true;
     let mut write_error: Option<std::io::Error> = None;
     parallel_ordered(
@@ -187,6 +187,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         |run| {
             // Room for the whole run at once: grown by doubling, the buffer of a run of
             // JSON was copied eight times over, a twentieth of all the work.
+            let mut files_text = Vec::new();
             let mut text = Vec::with_capacity(if prerender {
                 run.len() * RUN_BYTES_PER_FILE
             } else {
@@ -227,15 +228,22 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                         }
                         Format::Json | Format::Sarif => {}
                     }
+                    if args.format == Format::Json {
+                        render::json_file_into(
+                            &mut files_text,
+                            report.file.name(),
+                            report.max_duration,
+                        );
+                    }
                     // Only the counts, the name and any fixed bytes are needed from here on.
                     report.file.release_bytes();
                     report.diagnostics = Vec::new();
                     Ok((counts, report))
                 })
                 .collect();
-            (results, text)
+            (results, text, files_text)
         },
-        |r, (results, text)| {
+        |r, (results, text, files_text)| {
             for (job, result) in jobs[runs[r].clone()].iter().zip(results) {
                 // Written to the path the script was read from: the name shown in the report
                 // is a lossy text form of it.
@@ -259,18 +267,18 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                                 ),
                             });
                         }
-                        if args.format == Format::Json {
-                            json_files.push(render::JsonFile {
-                                file: report.file.into_name(),
-                                max_duration_s: report.max_duration,
-                            });
-                        }
                     }
                     Err(message) => input_errors.push(files::InputError {
                         path: path(),
                         message,
                     }),
                 }
+            }
+            if !files_text.is_empty() {
+                if !json_files.is_empty() {
+                    json_files.push(b',');
+                }
+                json_files.extend_from_slice(&files_text);
             }
             let written = if args.format == Format::Json {
                 render::write_json_fragment(&mut out, &text, &mut first_piece)
