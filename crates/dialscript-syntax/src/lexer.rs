@@ -24,10 +24,6 @@ pub struct Lexed {
     pub comments: Vec<Span>,
     /// Lexical errors.
     pub diagnostics: Vec<Diagnostic>,
-    /// Byte offsets at which lines start, as [`crate::source::line_starts`] gives them: the
-    /// lexer steps over every line end anyway, so noting where each one is costs a few
-    /// instructions per line, where a later scan for them read every byte again.
-    pub line_starts: Vec<u32>,
 }
 
 fn is_ident_start(b: u8) -> bool {
@@ -226,15 +222,6 @@ fn string_body(i: &[u8]) -> (usize, bool) {
     }
 }
 
-/// Records the line that the line-end byte at `at` starts, unless it is the CR of a CRLF
-/// (whose LF ends the line).
-#[inline(always)]
-fn note_line_end(bytes: &[u8], at: usize, starts: &mut Vec<u32>) {
-    if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
-        starts.push(at as u32 + 1);
-    }
-}
-
 /// Splits `bytes` into tokens.
 pub fn lex(bytes: &[u8]) -> Lexed {
     lex_reusing(bytes, Vec::new())
@@ -251,10 +238,8 @@ pub(crate) fn lex_reusing(bytes: &[u8], mut tokens: Vec<Token>) -> Lexed {
         // Comments gather in the thread's spare vector and move to one of their exact number
         // at the end: growing a fresh vector cost two or three allocations per script.
         comments: SPARE_COMMENTS.take(),
-        line_starts: Vec::with_capacity(bytes.len() / 24 + 2),
         ..Lexed::default()
     };
-    out.line_starts.push(0);
     out.comments.clear();
     let mut at = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
@@ -288,10 +273,7 @@ pub(crate) fn lex_reusing(bytes: &[u8], mut tokens: Vec<Token>) -> Lexed {
                 // Most runs are one space between two tokens, which one table load settles;
                 // longer runs (a line end and the next line's indentation) go eight bytes
                 // per step.
-                if CLASS[b as usize] & LINE_END != 0 {
-                    line_start = true;
-                    note_line_end(bytes, at, &mut out.line_starts);
-                }
+                line_start |= CLASS[b as usize] & LINE_END != 0;
                 let mut n = 1;
                 while bytes
                     .get(at + n)
@@ -304,16 +286,7 @@ pub(crate) fn lex_reusing(bytes: &[u8], mut tokens: Vec<Token>) -> Lexed {
                     // lowest "not blank" bit (all bits when all eight are blank).
                     let stop = !blanks & HIGH;
                     let within = (stop & stop.wrapping_neg()).wrapping_sub(1);
-                    let mut ends = line_end_bytes(w) & within;
-                    line_start |= ends != 0;
-                    while ends != 0 {
-                        note_line_end(
-                            bytes,
-                            at + n + (ends.trailing_zeros() / 8) as usize,
-                            &mut out.line_starts,
-                        );
-                        ends &= ends - 1;
-                    }
+                    line_start |= line_end_bytes(w) & within != 0;
                     n += run;
                     if run < 8 {
                         break;
@@ -326,11 +299,7 @@ pub(crate) fn lex_reusing(bytes: &[u8], mut tokens: Vec<Token>) -> Lexed {
                 out.comments.push(Span::new(at as u32, (at + len) as u32));
                 at += len;
             }
-            Start::CtrlZ => {
-                // Nothing after a Ctrl-Z is lexed, but its lines are still lines.
-                crate::source::push_line_starts(bytes, at, &mut out.line_starts);
-                break;
-            }
+            Start::CtrlZ => break,
             Start::Quote => {
                 let (len, closed) = string_body(&bytes[at + 1..]);
                 let end = at + 1 + len + usize::from(closed);

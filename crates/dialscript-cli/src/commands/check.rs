@@ -38,7 +38,7 @@ pub fn check_bytes(
     options: &Options,
     fix: Option<bool>,
 ) -> FileReport {
-    let (mut checked, mut line_starts) = run_checker(&bytes, options);
+    let mut checked = run_checker(&bytes, options);
     let mut fixes = 0;
     let mut fixed = None;
     if let Some(unsafe_fixes) = fix {
@@ -53,7 +53,7 @@ pub fn check_bytes(
             }
             fixes += n;
             current = next;
-            (checked, line_starts) = run_checker(&current, options);
+            checked = run_checker(&current, options);
         }
         if current != bytes {
             fixed = Some(current);
@@ -61,7 +61,7 @@ pub fn check_bytes(
     }
     let current = fixed.clone().unwrap_or(bytes);
     FileReport {
-        file: SourceFile::with_line_starts(name, current, line_starts),
+        file: SourceFile::new(name, current),
         diagnostics: checked.diagnostics,
         max_duration: checked.max_duration,
         fixed,
@@ -69,11 +69,9 @@ pub fn check_bytes(
     }
 }
 
-/// Parses and checks `bytes`; also returns the table of line starts the parse produced.
-fn run_checker(bytes: &[u8], options: &Options) -> (dialscript_check::Checked, Vec<u32>) {
+fn run_checker(bytes: &[u8], options: &Options) -> dialscript_check::Checked {
     let parse = dialscript_syntax::parse(bytes);
-    let checked = dialscript_check::check(&parse, bytes, options);
-    (checked, parse.line_starts)
+    dialscript_check::check(&parse, bytes, options)
 }
 
 /// Runs `check`; returns the exit code.

@@ -40,11 +40,6 @@ pub struct Parse {
     pub diagnostics: Vec<Diagnostic>,
     /// The spans of all `;` comments (the checker reads suppressions from them).
     pub comments: Vec<Span>,
-    /// Byte offsets at which the script's lines start, as
-    /// [`crate::source::line_starts`] gives them; [`crate::SourceFile::with_line_starts`]
-    /// takes them so that line numbers need no second pass over the bytes. Empty for a
-    /// script too large to parse.
-    pub line_starts: Vec<u32>,
 }
 
 impl Parse {
@@ -79,7 +74,6 @@ pub fn parse(bytes: &[u8]) -> Parse {
                 .with_help("check that this file is really a script"),
             ],
             comments: Vec::new(),
-            line_starts: Vec::new(),
         };
     }
     let lexed = lexer::lex_reusing(bytes, SPARE_TOKENS.take());
@@ -112,7 +106,6 @@ pub fn parse(bytes: &[u8]) -> Parse {
         script,
         diagnostics,
         comments: lexed.comments,
-        line_starts: lexed.line_starts,
     }
 }
 
