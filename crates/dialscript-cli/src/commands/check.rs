@@ -185,9 +185,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     parallel_ordered(
         &runs,
         |run| {
+            let mut files_text = Vec::new();
             // Room for the whole run at once: grown by doubling, the buffer of a run of
             // JSON was copied eight times over, a twentieth of all the work.
-            let mut files_text = Vec::new();
             let mut text = Vec::with_capacity(if prerender {
                 run.len() * RUN_BYTES_PER_FILE
             } else {
