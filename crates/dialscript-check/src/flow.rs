@@ -51,16 +51,74 @@ pub fn sccs(cfg: &Cfg<'_>, keep: &impl Fn(usize) -> bool) -> Components {
         let ends = (1..=members.len()).collect();
         return Components { members, ends };
     }
-    sccs_from(cfg, 0..n, keep)
+    // A cycle climbs by forward edges and comes down by backward ones, so each of its nodes
+    // lies between the two ends of one of its backward edges (`w..=u` for `u -> w`). Nodes
+    // outside every such span are on no cycle, and every edge in or out of them goes forward;
+    // the spans join into runs of consecutive nodes that no edge leaves backward. So nodes
+    // and runs in descending order are in reverse topological order, and only the runs need
+    // a search: the nodes of a script's retry loop, not the whole script.
+    let mut cover = vec![0i32; n + 1];
+    for (u, node) in cfg.nodes.iter().enumerate() {
+        for e in &node.succ {
+            if e.to <= u {
+                cover[e.to] += 1;
+                cover[u + 1] -= 1;
+            }
+        }
+    }
+    let mut depth = 0;
+    for c in &mut cover {
+        depth += *c;
+        *c = depth;
+    }
+    let in_span = |v: usize| cover[v] > 0;
+    let mut out = Components {
+        members: Vec::with_capacity(n),
+        ends: Vec::with_capacity(n),
+    };
+    let mut v = n;
+    while v > 0 {
+        v -= 1;
+        if !in_span(v) {
+            if keep(v) {
+                out.members.push(v);
+                out.ends.push(out.members.len());
+            }
+            continue;
+        }
+        let mut lo = v;
+        while lo > 0 && in_span(lo - 1) {
+            lo -= 1;
+        }
+        sccs_into(cfg, lo..v + 1, lo..v + 1, keep, &mut out);
+        v = lo;
+    }
+    out
 }
 
 /// [`sccs`] of the part of the subgraph that `roots` reach. Every root must satisfy `keep`
 /// for its component to be found.
+#[cfg(test)]
 fn sccs_from(
     cfg: &Cfg<'_>,
     roots: impl IntoIterator<Item = usize>,
     keep: &impl Fn(usize) -> bool,
 ) -> Components {
+    let mut out = Components::default();
+    sccs_into(cfg, 0..cfg.nodes.len(), roots, keep, &mut out);
+    out
+}
+
+/// Appends to `out` the components of the subgraph of the nodes in `span` for which `keep`
+/// holds that `roots` reach, in reverse topological order. Edges that leave `span` are not
+/// followed.
+fn sccs_into(
+    cfg: &Cfg<'_>,
+    span: std::ops::Range<usize>,
+    roots: impl IntoIterator<Item = usize>,
+    keep: &impl Fn(usize) -> bool,
+    out: &mut Components,
+) {
     /// Per node: Tarjan's index and low link, and where the node stands. One vector of them
     /// rather than one per field: a search allocates once for all the nodes' state.
     #[derive(Clone, Copy)]
@@ -80,10 +138,13 @@ fn sccs_from(
         /// In a component already.
         Done,
     }
-    let n = cfg.nodes.len();
+    // Slots are indexed from the span's first node.
+    let base = span.start;
+    let n = span.len();
     // `keep` is asked once per node rather than once per edge: the rules' predicates look
     // at statements and are not free.
-    let mut slots: Vec<Slot> = (0..n)
+    let mut slots: Vec<Slot> = span
+        .clone()
         .map(|v| Slot {
             index: 0,
             low: 0,
@@ -92,22 +153,20 @@ fn sccs_from(
         .collect();
     // DS207 keeps only nodes on a loop, which most graphs do not have: nothing more to do.
     if slots.iter().all(|s| s.state == State::Out) {
-        return Components::default();
+        return;
     }
     // No node is on the stacks or in the result twice: room for all of them up front.
     // Node numbers fit in u32 (a node per statement, and a script is under 4 GiB).
     let mut stack: Vec<u32> = Vec::with_capacity(n);
     // Each frame: (node, position in its successor list).
     let mut frames: Vec<(u32, u32)> = Vec::with_capacity(n);
-    let mut out = Components {
-        members: Vec::with_capacity(n),
-        ends: Vec::with_capacity(n),
-    };
+    out.members.reserve(n);
+    out.ends.reserve(n);
     let mut next = 0u32;
     // A node reached for the first time gets the next index, goes on the stack and is
-    // searched from (a root, or the far end of an edge).
+    // searched from (a root, or the far end of an edge). Stacks hold node numbers.
     let mut discover = |w: usize, slots: &mut [Slot], stack: &mut Vec<u32>, frames: &mut Vec<_>| {
-        slots[w] = Slot {
+        slots[w - base] = Slot {
             index: next,
             low: next,
             state: State::OnStack,
@@ -116,8 +175,14 @@ fn sccs_from(
         stack.push(w as u32);
         frames.push((w as u32, 0u32));
     };
+    // The state of node `v`, `Out` for a node outside the span.
+    let state = |slots: &[Slot], v: usize| {
+        slots
+            .get(v.wrapping_sub(base))
+            .map_or(State::Out, |s| s.state)
+    };
     for root in roots {
-        if slots[root].state != State::Unseen {
+        if state(&slots, root) != State::Unseen {
             continue;
         }
         discover(root, &mut slots, &mut stack, &mut frames);
@@ -127,23 +192,25 @@ fn sccs_from(
             if let Some(e) = succ.get(*pos as usize) {
                 let w = e.to;
                 *pos += 1;
-                match slots[w].state {
+                match state(&slots, w) {
                     State::Unseen => discover(w, &mut slots, &mut stack, &mut frames),
-                    State::OnStack => slots[v].low = slots[v].low.min(slots[w].index),
+                    State::OnStack => {
+                        slots[v - base].low = slots[v - base].low.min(slots[w - base].index)
+                    }
                     State::Out | State::Done => {}
                 }
             } else {
                 frames.pop();
-                let low = slots[v].low;
+                let low = slots[v - base].low;
                 if let Some(&(parent, _)) = frames.last() {
-                    let p = &mut slots[parent as usize].low;
+                    let p = &mut slots[parent as usize - base].low;
                     *p = (*p).min(low);
                 }
-                if low == slots[v].index {
+                if low == slots[v - base].index {
                     let start = out.members.len();
                     while let Some(w) = stack.pop() {
                         let w = w as usize;
-                        slots[w].state = State::Done;
+                        slots[w - base].state = State::Done;
                         out.members.push(w);
                         if w == v {
                             break;
@@ -157,7 +224,6 @@ fn sccs_from(
             }
         }
     }
-    out
 }
 
 /// Whether a component has a cycle (more than one node, or a node with an edge to itself).
