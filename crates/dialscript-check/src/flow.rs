@@ -674,9 +674,31 @@ fn max_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 }
 
 /// A forward data-flow problem whose facts form a chain ordered by `Ord`: the meet of two facts
-/// is the smaller (a "must" analysis). `transfer` gives the fact on one edge leaving a node.
-/// Returns the fact on entry to every node; unreachable nodes keep `top`.
+/// is the smaller (a "must" analysis). `transfer` gives the fact on one edge leaving a node,
+/// and must be monotone. Returns the fact on entry to every node; unreachable nodes keep `top`.
 pub fn forward<S: Copy + Ord>(
+    cfg: &Cfg<'_>,
+    entry: S,
+    top: S,
+    transfer: &impl Fn(usize, S, EdgeKind) -> S,
+) -> Vec<S> {
+    if cfg.backward {
+        forward_by_work_list(cfg, entry, top, transfer)
+    } else {
+        forward_in_order(cfg, entry, top, transfer)
+    }
+}
+
+// A node must be processed the first time a path reaches it, even when the fact that arrives
+// equals `top`: its transfer may still lower the fact on its way out (a `waitfor` reached in
+// the safest state leaves an untested one behind it). Both marks of a node share one byte.
+const VISITED: u8 = 1;
+const QUEUED: u8 = 2;
+
+/// [`forward`] for a graph whose edges all go forward: in node order all of a node's
+/// predecessors are done before it, so one pass settles every fact, where a work list
+/// visits some nodes again.
+fn forward_in_order<S: Copy + Ord>(
     cfg: &Cfg<'_>,
     entry: S,
     top: S,
@@ -688,12 +710,36 @@ pub fn forward<S: Copy + Ord>(
         return state;
     }
     state[0] = entry;
-    // A node must be processed the first time a path reaches it, even when the fact that
-    // arrives equals `top`: its transfer may still lower the fact on its way out (a `waitfor`
-    // reached in the safest state leaves an untested one behind it). Both marks of a node
-    // share one byte, and a node is on the work list at most once, so the list never grows.
-    const VISITED: u8 = 1;
-    const QUEUED: u8 = 2;
+    let mut marks = vec![0u8; n];
+    marks[0] = VISITED;
+    for v in 0..n {
+        if marks[v] & VISITED == 0 {
+            continue;
+        }
+        let here = state[v];
+        for e in &cfg.nodes[v].succ {
+            let out = transfer(v, here, e.kind);
+            state[e.to] = state[e.to].min(out);
+            marks[e.to] |= VISITED;
+        }
+    }
+    state
+}
+
+/// [`forward`] for any graph: a work list on which a node is at most once, so it never grows
+/// past the number of nodes.
+fn forward_by_work_list<S: Copy + Ord>(
+    cfg: &Cfg<'_>,
+    entry: S,
+    top: S,
+    transfer: &impl Fn(usize, S, EdgeKind) -> S,
+) -> Vec<S> {
+    let n = cfg.nodes.len();
+    let mut state = vec![top; n];
+    if n == 0 {
+        return state;
+    }
+    state[0] = entry;
     let mut marks = vec![0u8; n];
     marks[0] = VISITED | QUEUED;
     let mut work: Vec<usize> = Vec::with_capacity(n);
@@ -831,6 +877,48 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// A line of a `main` whose graph has no backward edge (no `goto`, no `while`): nested
+    /// tests that branch and join again.
+    fn forward_line() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "if b then",
+            "if $SUCCESS then",
+            "endif",
+            "delay 1",
+            "halt",
+            "b = FALSE",
+            "waitfor \"x\" until 1",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// On a graph without backward edges, one pass in node order gives the facts the work
+        /// list gives, for a monotone transfer that raises, lowers and keeps facts.
+        #[test]
+        fn one_pass_in_order_agrees_with_the_work_list(
+            lines in prop::collection::vec(forward_line(), 0..40),
+        ) {
+            let src = format!("proc main\nboolean b = TRUE\n{}\nendproc\n", lines.join("\n"));
+            let parse = dialscript_syntax::parse(src.as_bytes());
+            let sema = crate::semantic::analyze(&parse.script);
+            let Some(main) = sema.main else { return Ok(()) };
+            let cfg = Cfg::build(&sema.procs[main]);
+            prop_assert!(!cfg.backward);
+            let transfer = |v: usize, s: u8, k: EdgeKind| match (v % 3, k) {
+                (0, EdgeKind::True) => 2,
+                (1, _) => s.min(1),
+                (2, _) if s >= 1 => 2,
+                _ => s,
+            };
+            prop_assert_eq!(
+                forward_in_order(&cfg, 0u8, 3u8, &transfer),
+                forward_by_work_list(&cfg, 0u8, 3u8, &transfer)
+            );
         }
     }
 
