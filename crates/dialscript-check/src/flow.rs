@@ -682,27 +682,19 @@ pub fn forward<S: Copy + Ord>(
     top: S,
     transfer: &impl Fn(usize, S, EdgeKind) -> S,
 ) -> Vec<S> {
-    if cfg.backward {
-        forward_by_work_list(cfg, entry, top, transfer)
-    } else {
-        forward_in_order(cfg, entry, top, transfer)
-    }
+    propagate(cfg, entry, top, transfer, !cfg.backward)
 }
 
-// A node must be processed the first time a path reaches it, even when the fact that arrives
-// equals `top`: its transfer may still lower the fact on its way out (a `waitfor` reached in
-// the safest state leaves an untested one behind it). Both marks of a node share one byte.
-const VISITED: u8 = 1;
-const QUEUED: u8 = 2;
-
-/// [`forward`] for a graph whose edges all go forward: in node order all of a node's
-/// predecessors are done before it, so one pass settles every fact, where a work list
-/// visits some nodes again.
-fn forward_in_order<S: Copy + Ord>(
+/// [`forward`], by one of two methods. `in_order`, for a graph whose edges all go forward:
+/// in node order all of a node's predecessors are done before it, so one pass settles every
+/// fact. Otherwise a work list, on which a node is at most once, so it never grows past the
+/// number of nodes (it visits some nodes again, which is why the pass is preferred).
+fn propagate<S: Copy + Ord>(
     cfg: &Cfg<'_>,
     entry: S,
     top: S,
     transfer: &impl Fn(usize, S, EdgeKind) -> S,
+    in_order: bool,
 ) -> Vec<S> {
     let n = cfg.nodes.len();
     let mut state = vec![top; n];
@@ -710,38 +702,28 @@ fn forward_in_order<S: Copy + Ord>(
         return state;
     }
     state[0] = entry;
-    let mut marks = vec![0u8; n];
-    marks[0] = VISITED;
-    for v in 0..n {
-        if marks[v] & VISITED == 0 {
-            continue;
-        }
-        let here = state[v];
-        for e in &cfg.nodes[v].succ {
-            let out = transfer(v, here, e.kind);
-            state[e.to] = state[e.to].min(out);
-            marks[e.to] |= VISITED;
-        }
-    }
-    state
-}
-
-/// [`forward`] for any graph: a work list on which a node is at most once, so it never grows
-/// past the number of nodes.
-fn forward_by_work_list<S: Copy + Ord>(
-    cfg: &Cfg<'_>,
-    entry: S,
-    top: S,
-    transfer: &impl Fn(usize, S, EdgeKind) -> S,
-) -> Vec<S> {
-    let n = cfg.nodes.len();
-    let mut state = vec![top; n];
-    if n == 0 {
-        return state;
-    }
-    state[0] = entry;
+    // A node must be processed the first time a path reaches it, even when the fact that
+    // arrives equals `top`: its transfer may still lower the fact on its way out (a `waitfor`
+    // reached in the safest state leaves an untested one behind it). Both marks of a node
+    // share one byte.
+    const VISITED: u8 = 1;
+    const QUEUED: u8 = 2;
     let mut marks = vec![0u8; n];
     marks[0] = VISITED | QUEUED;
+    if in_order {
+        for v in 0..n {
+            if marks[v] & VISITED == 0 {
+                continue;
+            }
+            let here = state[v];
+            for e in &cfg.nodes[v].succ {
+                let out = transfer(v, here, e.kind);
+                state[e.to] = state[e.to].min(out);
+                marks[e.to] |= VISITED;
+            }
+        }
+        return state;
+    }
     let mut work: Vec<usize> = Vec::with_capacity(n);
     work.push(0);
     while let Some(v) = work.pop() {
@@ -916,8 +898,8 @@ mod tests {
                 _ => s,
             };
             prop_assert_eq!(
-                forward_in_order(&cfg, 0u8, 3u8, &transfer),
-                forward_by_work_list(&cfg, 0u8, 3u8, &transfer)
+                propagate(&cfg, 0u8, 3u8, &transfer, true),
+                propagate(&cfg, 0u8, 3u8, &transfer, false)
             );
         }
     }
