@@ -57,7 +57,8 @@ pub fn sccs(cfg: &Cfg<'_>, keep: &impl Fn(usize) -> bool) -> Components {
     // the spans join into runs of consecutive nodes that no edge leaves backward. So nodes
     // and runs in descending order are in reverse topological order, and only the runs need
     // a search: the nodes of a script's retry loop, not the whole script.
-    let mut cover = vec![0i32; n + 1];
+    // Counts of spans open at each node; 64 bits, so no number of edges can overflow them.
+    let mut cover = vec![0i64; n + 1];
     for (u, node) in cfg.nodes.iter().enumerate() {
         for e in &node.succ {
             if e.to <= u {
