@@ -91,6 +91,79 @@ fn small(runs: usize, make: &dyn Fn() -> Command) -> Result<Duration, String> {
     Ok(median(&times))
 }
 
+/// What the floors do with each script.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Floor {
+    /// List the folder and read every script, as `check` does.
+    Read,
+    /// The same, and parse each script.
+    ReadParse,
+}
+
+/// Wall and CPU time of the part of `check` that no rule or renderer can shorten, run in this
+/// process: the folder listed and every script read through the CLI's own code
+/// (`dialscript_cli::files`), on as many threads as `check` starts, each taking the next script
+/// when it is done with one; with [`Floor::ReadParse`], each script is also parsed. Nothing is
+/// analysed, rendered or written. CPU time is this process's, which does nothing else meanwhile.
+fn floor(dir: &Path, what: Floor) -> Result<(Duration, Duration), String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cpu = || -> Result<Duration, String> {
+        let u = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+            .map_err(|e| e.to_string())?;
+        let t = |v: nix::sys::time::TimeVal| {
+            Duration::from_secs(v.tv_sec().unsigned_abs())
+                + Duration::from_micros(v.tv_usec().unsigned_abs())
+        };
+        Ok(t(u.user_time()) + t(u.system_time()))
+    };
+    let (cpu0, start) = (cpu()?, std::time::Instant::now());
+    let (inputs, errors) = dialscript_cli::files::collect(&[dir.to_path_buf()]);
+    if let Some(e) = errors.first() {
+        return Err(format!("{}: {}", e.path.display(), e.message));
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = AtomicUsize::new(0);
+    let failed: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                // Something of each result outlives it, so that no read or parse can be left
+                // out as unused; the tree itself is freed before the next script, as `check`
+                // frees it.
+                let mut keep = 0usize;
+                while let Some(input) = inputs.scripts.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    match inputs.read(input) {
+                        Ok(bytes) if what == Floor::ReadParse => {
+                            let parse = dialscript_syntax::parse(&bytes);
+                            keep = keep.wrapping_add(parse.script.procs.len());
+                        }
+                        Ok(bytes) => keep = keep.wrapping_add(bytes.len()),
+                        Err(e) => {
+                            if let Ok(mut f) = failed.lock() {
+                                f.get_or_insert(e);
+                            }
+                        }
+                    }
+                }
+                std::hint::black_box(keep);
+            });
+        }
+    });
+    let wall = start.elapsed();
+    if let Some(e) = failed.lock().ok().and_then(|mut f| f.take()) {
+        return Err(e);
+    }
+    Ok((wall, cpu()?.saturating_sub(cpu0)))
+}
+
+/// The median wall and CPU time of `runs` runs of [`floor`], after one warm-up run.
+fn floor_runs(runs: usize, dir: &Path, what: Floor) -> Result<(Duration, Duration), String> {
+    let times = timed_runs(1, runs, || floor(dir, what))?;
+    let walls: Vec<Duration> = times.iter().map(|t| t.0).collect();
+    let cpus: Vec<Duration> = times.iter().map(|t| t.1).collect();
+    Ok((median(&walls), median(&cpus)))
+}
+
 /// Runs the benchmark.
 pub fn run(ctx: &Ctx) -> Result<Block, String> {
     let tmp = TempDir::new("lint")?;
@@ -153,6 +226,10 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         &|| ours_cmd(&["--ignore", "ALL"]),
         &check_ours,
     )?;
+
+    // The floors, with the same runs as the rows above and just after them.
+    let read_floor = floor_runs(runs, &scp_dir, Floor::Read)?;
+    let parse_floor = floor_runs(runs, &scp_dir, Floor::ReadParse)?;
 
     let ruff = find_ruff();
     let ruff_label = ruff
@@ -284,13 +361,27 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
             "anchor: dialscript check --ignore ALL (median of {})",
             bare.count
         ),
-        scp_input,
+        scp_input.clone(),
         output(&bare),
         duration(bare.wall),
         significant(rate(scp_bytes, bare.wall)),
         duration(bare.cpu),
         significant(rate(scp_bytes, bare.cpu)),
     ]);
+    for (label, (wall, cpu)) in [
+        ("floor: list and read every script", read_floor),
+        ("floor: list, read and parse every script", parse_floor),
+    ] {
+        t.row(vec![
+            format!("{label}, in-process (median of {runs})"),
+            scp_input.clone(),
+            "none (no output)".to_string(),
+            duration(wall),
+            significant(rate(scp_bytes, wall)),
+            duration(cpu),
+            significant(rate(scp_bytes, cpu)),
+        ]);
+    }
     let mut markdown = t.render();
     markdown.push_str(&format!(
         "\nThe ratio row divides dialscript's rates by ruff's: above 1, dialscript lints more \
@@ -302,6 +393,16 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         ruff.as_deref()
             .and_then(|r| ruff_rules(r, &small_py))
             .map_or("of unknown size".to_string(), |n| format!("{n} rules"))
+    ));
+    markdown.push_str(&format!(
+        "\nThe floors run inside the benchmark's process, without a process to start or output \
+         to write: the folder listed and every script read through the CLI's own code, on as \
+         many threads as `check` uses, and the same with each script parsed. They are what this \
+         machine spends before any analysis, rule or rendering; 100 MB/s leaves the whole \
+         process {} for this corpus.\n",
+        duration(Duration::from_secs_f64(
+            scp_bytes as f64 / (TARGET_WALL_MB_S * 1e6)
+        ))
     ));
 
     let mut s = Table::new(&[
