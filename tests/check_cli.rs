@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use dialscript_check::{Options, RULES};
+use dialscript_check::{Checker, RULES};
 use dialscript_cli::commands::check::check_bytes;
 use dialscript_cli::render;
 use dialscript_syntax::codes::SYNTAX_CODES;
@@ -581,7 +581,7 @@ fn sarif_region_of_a_span_over_two_lines_keeps_its_end_column() {
     // The `waitfor` starts in column 16 and ends in column 11 of the next line.
     let src =
         b"proc main\n               waitfor \"a\" then one,\n\"b\" then two\none:\ntwo:\nendproc\n";
-    let report = check_bytes("two-lines.scp", src.to_vec(), &Options::default(), None);
+    let report = check_bytes("two-lines.scp", src.to_vec(), &Checker::default(), None);
     let doc = render::sarif(&[report]);
     let results = assert_sarif_for_github(&doc);
     let ds201 = results
@@ -601,7 +601,7 @@ fn sarif_region_of_a_span_over_two_lines_keeps_its_end_column() {
 #[test]
 fn sarif_of_a_small_file() {
     let bytes = std::fs::read(fixture("check_cli/formats/login.scp")).expect("the fixture");
-    let report = check_bytes("formats/login.scp", bytes, &Options::default(), None);
+    let report = check_bytes("formats/login.scp", bytes, &Checker::default(), None);
     let mut doc = render::sarif(&[report]);
     assert_sarif_for_github(&doc);
     // The snapshot is about the shape of the log and its results. The version changes with
@@ -864,7 +864,7 @@ fn suppressions_trailing_own_line_and_file_wide_by_code_and_by_name() {
 
     // Without the comments' marker the same script has a finding for each suppression.
     let src = read(&path).replace("dialscript:", "not-a-directive:");
-    let report = check_bytes("allowed.scp", src.into_bytes(), &Options::default(), None);
+    let report = check_bytes("allowed.scp", src.into_bytes(), &Checker::default(), None);
     let found: Vec<(usize, &str)> = report
         .diagnostics
         .iter()
@@ -904,7 +904,7 @@ fn a_suppression_only_covers_its_own_line() {
     // The trailing allow(DS201) is on the second waitfor; the first one is still reported.
     let src =
         b"proc main\n   waitfor \"a\"\n   waitfor \"b\" ; dialscript: allow(DS201)\nendproc\n";
-    let report = check_bytes("x.scp", src.to_vec(), &Options::default(), None);
+    let report = check_bytes("x.scp", src.to_vec(), &Checker::default(), None);
     let found: Vec<(usize, &str)> = report
         .diagnostics
         .iter()
@@ -1109,14 +1109,14 @@ fn fixing_is_idempotent_on_every_fixture() {
             let once = check_bytes(
                 &name,
                 bytes.clone(),
-                &Options::default(),
+                &Checker::default(),
                 Some(unsafe_fixes),
             );
             let once_bytes = once.file.bytes().to_vec();
             let twice = check_bytes(
                 &name,
                 once_bytes.clone(),
-                &Options::default(),
+                &Checker::default(),
                 Some(unsafe_fixes),
             );
             assert_eq!(

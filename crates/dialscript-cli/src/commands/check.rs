@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use dialscript_check::config::{self, Config, Selector};
-use dialscript_check::{Options, RuleSelection};
+use dialscript_check::{Checker, Options, RuleSelection};
 use dialscript_syntax::{Diagnostic, Severity, SourceFile};
 
 use crate::args::{CheckArgs, Color, Format};
@@ -31,14 +31,14 @@ pub struct FileReport {
     pub fixes: usize,
 }
 
-/// Checks one script's bytes with `options`; with `fix`, applies fixes (and re-checks) first.
+/// Checks one script's bytes with `checker`; with `fix`, applies fixes (and re-checks) first.
 pub fn check_bytes(
     name: impl Into<String>,
     bytes: Vec<u8>,
-    options: &Options,
+    checker: &Checker,
     fix: Option<bool>,
 ) -> FileReport {
-    let mut checked = run_checker(&bytes, options);
+    let mut checked = run_checker(&bytes, checker);
     let mut fixes = 0;
     let mut fixed = None;
     if let Some(unsafe_fixes) = fix {
@@ -53,7 +53,7 @@ pub fn check_bytes(
             }
             fixes += n;
             current = next;
-            checked = run_checker(&current, options);
+            checked = run_checker(&current, checker);
         }
         if current != bytes {
             fixed = Some(current);
@@ -69,9 +69,9 @@ pub fn check_bytes(
     }
 }
 
-fn run_checker(bytes: &[u8], options: &Options) -> dialscript_check::Checked {
+fn run_checker(bytes: &[u8], checker: &Checker) -> dialscript_check::Checked {
     let parse = dialscript_syntax::parse(bytes);
-    dialscript_check::check(&parse, bytes, options)
+    checker.check(&parse, bytes)
 }
 
 /// Runs `check`; returns the exit code.
@@ -94,9 +94,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     let (inputs, mut input_errors) = files::collect(&args.paths);
 
     // One configuration per folder: the nearest dialscript.toml, unless --config or
-    // --isolated says otherwise. Each distinct configuration becomes one `Options`, which
+    // --isolated says otherwise. Each distinct configuration becomes one `Checker`, which
     // every script of its folders shares.
-    let mut options: Vec<Options> = Vec::new();
+    let mut checkers: Vec<Checker> = Vec::new();
     let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
     let mut by_folder: Vec<Option<usize>> = vec![None; inputs.folders.len()];
     let fixed_config = if args.isolated {
@@ -105,7 +105,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         explicit
     };
     if let Some(c) = &fixed_config {
-        options.push(options_for(c, args, &cli_select, &cli_ignore));
+        checkers.push(Checker::new(options_for(c, args, &cli_select, &cli_ignore)));
     }
     let mut jobs: Vec<(usize, usize)> = Vec::with_capacity(inputs.scripts.len());
     for (i, input) in inputs.scripts.iter().enumerate() {
@@ -141,9 +141,14 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                     },
                     None => Config::default(),
                 };
-                options.push(options_for(&config, args, &cli_select, &cli_ignore));
-                by_dir.insert(dir, options.len() - 1);
-                options.len() - 1
+                checkers.push(Checker::new(options_for(
+                    &config,
+                    args,
+                    &cli_select,
+                    &cli_ignore,
+                )));
+                by_dir.insert(dir, checkers.len() - 1);
+                checkers.len() - 1
             }
         };
         if let Some(f) = folder {
@@ -198,7 +203,8 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                 .map(|&(script, o)| {
                     let input = &inputs.scripts[script];
                     let bytes = inputs.read(input)?;
-                    let mut report = check_bytes(inputs.shown_path(input), bytes, &options[o], fix);
+                    let mut report =
+                        check_bytes(inputs.shown_path(input), bytes, &checkers[o], fix);
                     let counts = Tally::of(&report);
                     if !prerender {
                         return Ok((counts, report));
