@@ -227,6 +227,25 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         &check_ours,
     )?;
 
+    // The same with a configuration as a CI job keeps one (a rule ignored, two raised to
+    // errors), so that what a selection costs per script shows.
+    // Not named `dialscript.toml`: the folder it is in holds the small file below, whose
+    // check would find it.
+    let config = tmp.write(
+        "configured.toml",
+        "[lint]\nignore = [\"unused-variable\"]\n\n[lint.severity]\n\
+         waitfor-without-until = \"error\"\nDS203 = \"error\"\n",
+    )?;
+    let configured = measure(
+        runs,
+        &out_file,
+        &|| {
+            let mut c = ours_cmd(&["--config"]);
+            c.arg(&config);
+            c
+        },
+        &check_ours,
+    )?;
     // The floors, with the same runs as the rows above and just after them.
     let read_floor = floor_runs(runs, &scp_dir, Floor::Read)?;
     let parse_floor = floor_runs(runs, &scp_dir, Floor::ReadParse)?;
@@ -356,6 +375,18 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
             ));
         }
     }
+    t.row(vec![
+        format!(
+            "dialscript check --config (a rule ignored, two raised; median of {})",
+            configured.count
+        ),
+        scp_input.clone(),
+        output(&configured),
+        duration(configured.wall),
+        significant(rate(scp_bytes, configured.wall)),
+        duration(configured.cpu),
+        significant(rate(scp_bytes, configured.cpu)),
+    ]);
     t.row(vec![
         format!(
             "anchor: dialscript check --ignore ALL (median of {})",
