@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dialscript_check::{Checker, RULES};
-use dialscript_cli::commands::check::check_bytes;
+use dialscript_cli::commands::check::{FileReport, check_bytes};
 use dialscript_cli::render;
 use dialscript_syntax::codes::SYNTAX_CODES;
 use dialscript_syntax::{Code, Diagnostic, Severity, SourceFile, Span};
@@ -582,7 +582,7 @@ fn sarif_region_of_a_span_over_two_lines_keeps_its_end_column() {
     let src =
         b"proc main\n               waitfor \"a\" then one,\n\"b\" then two\none:\ntwo:\nendproc\n";
     let report = check_bytes("two-lines.scp", src.to_vec(), &Checker::default(), None);
-    let doc = render::sarif(&[report]);
+    let doc = sarif_value(&[report]);
     let results = assert_sarif_for_github(&doc);
     let ds201 = results
         .iter()
@@ -598,11 +598,59 @@ fn sarif_region_of_a_span_over_two_lines_keeps_its_end_column() {
     );
 }
 
+/// The SARIF log of `reports`, as `check` writes it, parsed.
+fn sarif_value(reports: &[FileReport]) -> Value {
+    let log = render::sarif(reports).expect("renders");
+    serde_json::from_slice(&log).expect("the SARIF log is JSON")
+}
+
+#[test]
+fn the_sarif_log_written_piece_by_piece_is_what_serde_json_prints_for_it() {
+    // Files with results, without, with escapes in names and messages, and a run of several:
+    // the streamed log must be byte for byte what serde_json's pretty printer makes of the
+    // same document (keys in its order, its indentation, its escapes).
+    let sources: [(&str, &[u8]); 5] = [
+        (
+            "login.scp",
+            b"proc main\r\n  waitfor \"ogin:\"\r\n  transmit $USERID\r\nendproc\r\n",
+        ),
+        ("clean.scp", b"proc main\nendproc\n"),
+        (
+            "my dir/a b%#\"\u{e9}.scp",
+            b"proc main\n transmit \"a\\qb^!\"\n x = 1\nendproc\n",
+        ),
+        (
+            "syntax.scp",
+            b"proc main\n waitfro \"x\"\n\tif then\nendproc\n",
+        ),
+        (
+            "C:/abs\\path.scp",
+            b"; caf\xE9\r\nproc main\r\n   transmit $PASSWORD\r\nendproc\r\n",
+        ),
+    ];
+    let all: Vec<FileReport> = sources
+        .iter()
+        .map(|(name, src)| check_bytes(*name, src.to_vec(), &Checker::default(), None))
+        .collect();
+    for reports in [&all[..], &all[1..2], &all[..0], &all[2..3]] {
+        let log = render::sarif(reports).expect("renders");
+        let value: Value = serde_json::from_slice(&log).expect("the SARIF log is JSON");
+        let pretty = serde_json::to_vec_pretty(&value).expect("serializes");
+        assert_eq!(
+            String::from_utf8_lossy(&log),
+            String::from_utf8_lossy(&pretty)
+        );
+        let results = value["runs"][0]["results"].as_array().expect("results");
+        let expected: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+        assert_eq!(results.len(), expected);
+    }
+}
+
 #[test]
 fn sarif_of_a_small_file() {
     let bytes = std::fs::read(fixture("check_cli/formats/login.scp")).expect("the fixture");
     let report = check_bytes("formats/login.scp", bytes, &Checker::default(), None);
-    let mut doc = render::sarif(&[report]);
+    let mut doc = sarif_value(&[report]);
     assert_sarif_for_github(&doc);
     // The snapshot is about the shape of the log and its results. The version changes with
     // every release; every rule is listed and checked above, so only the rules the results

@@ -536,13 +536,18 @@ fn is_plain(bytes: &[u8]) -> bool {
 /// `\r`, `\t`, `\b`, `\f` or `\u00XX`; everything else, non-ASCII included, as it is. Runs of
 /// bytes that need nothing are copied whole.
 fn json_str(buf: &mut Vec<u8>, s: &str) {
+    buf.reserve(s.len() + 2);
+    buf.push(b'"');
+    json_str_body(buf, s);
+    buf.push(b'"');
+}
+
+/// [`json_str`] without the quotes, for a JSON string made of several pieces.
+fn json_str_body(buf: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
-    buf.reserve(bytes.len() + 2);
-    buf.push(b'"');
     if is_plain(bytes) {
         buf.extend_from_slice(bytes);
-        buf.push(b'"');
         return;
     }
     let mut start = 0;
@@ -583,7 +588,6 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
         start = i;
     }
     buf.extend_from_slice(&bytes[start..]);
-    buf.push(b'"');
 }
 
 /// Writes the document [`json_report`] describes from per-file pieces made by
@@ -687,74 +691,177 @@ pub fn github(file: &SourceFile, diags: &[Diagnostic]) -> String {
     out
 }
 
-/// A SARIF 2.1.0 log of checked files, with every code in `tool.driver.rules`.
-pub fn sarif(reports: &[crate::commands::check::FileReport]) -> serde_json::Value {
-    use serde_json::json;
-    let mut rules = Vec::new();
-    let mut index = std::collections::HashMap::new();
-    let level = |s: Severity| match s {
+/// A SARIF 2.1.0 log of checked files, with every code in `tool.driver.rules`, pretty-printed
+/// (without the final line end). `check` writes the same bytes piece by piece: see
+/// [`write_sarif_start`].
+pub fn sarif(reports: &[crate::commands::check::FileReport]) -> std::io::Result<Vec<u8>> {
+    let mut log = Vec::new();
+    write_sarif_start(&mut log)?;
+    let mut first = true;
+    let mut piece = Vec::new();
+    for r in reports {
+        piece.clear();
+        sarif_results_into(&mut piece, &r.file, &r.diagnostics);
+        write_json_fragment(&mut log, &piece, &mut first)?;
+    }
+    write_sarif_end(&mut log, !first)?;
+    Ok(log)
+}
+
+/// The start of a SARIF log, up to the opening of its `results` array.
+///
+/// Then come the pieces of [`sarif_results_into`], joined by commas as
+/// [`write_json_fragment`] joins them, and [`write_sarif_end`]. The bytes are those that
+/// serde_json's pretty printer writes for the whole log (a test compares them), but nothing
+/// holds the whole log: the checking threads render each file's results, as they do for the
+/// JSON report, where building the log as one value took about 40 KiB of memory per script
+/// (900 MB for 25,000 scripts) and several times the time of the check.
+pub fn write_sarif_start(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all(
+        b"{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"runs\": [\n    {\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
+    )
+}
+
+/// One file's SARIF results, each starting on a line of its own at the depth of the `results`
+/// array, separated by commas; nothing for a file without diagnostics. Keys are in the order
+/// serde_json keeps them (sorted), and the message is the diagnostic's message with its help
+/// on a second line.
+pub fn sarif_results_into(buf: &mut Vec<u8>, file: &SourceFile, diags: &[Diagnostic]) {
+    // The file's URI is made and escaped once, where it first appears, and copied from there.
+    let mut uri: Option<std::ops::Range<usize>> = None;
+    let mut loc = file.locator();
+    for (i, d) in diags.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        let (line, column) = loc.line_col(d.span.start);
+        // The end is exclusive, as SARIF's `endColumn` is, and is never clamped to the start
+        // column: a span over several lines may well end left of where it started.
+        let (end_line, end_column) = loc.line_col(d.span.end);
+        buf.extend_from_slice(b"\n        {\n          \"level\": ");
+        json_word(buf, sarif_level(d.severity));
+        buf.extend_from_slice(
+            b",\n          \"locations\": [\n            {\n              \"physicalLocation\": {\n                \"artifactLocation\": {\n                  \"uri\": ",
+        );
+        match &uri {
+            Some(range) => buf.extend_from_within(range.clone()),
+            None => {
+                let start = buf.len();
+                json_str(buf, &sarif_uri(file.name()));
+                uri = Some(start..buf.len());
+            }
+        }
+        for (key, n) in [
+            (
+                &b"\n                },\n                \"region\": {\n                  \"endColumn\": "[..],
+                end_column,
+            ),
+            (b",\n                  \"endLine\": ", end_line),
+            (b",\n                  \"startColumn\": ", column),
+            (b",\n                  \"startLine\": ", line),
+        ] {
+            buf.extend_from_slice(key);
+            json_uint(buf, n as u64);
+        }
+        buf.extend_from_slice(
+            b"\n                }\n              }\n            }\n          ],\n          \"message\": {\n            \"text\": \"",
+        );
+        json_str_body(buf, &d.message);
+        if let Some(help) = &d.help {
+            buf.extend_from_slice(b"\\nhelp: ");
+            json_str_body(buf, help);
+        }
+        buf.extend_from_slice(b"\"\n          },\n          \"ruleId\": ");
+        json_word(buf, d.code.code);
+        buf.extend_from_slice(b",\n          \"ruleIndex\": ");
+        json_uint(buf, sarif_rule_index(d.code.code) as u64);
+        buf.extend_from_slice(b"\n        }");
+    }
+}
+
+/// The end of a SARIF log: closes `results` (`any`: whether a result was written) and adds the
+/// tool, with every code the toolchain emits as a rule.
+pub fn write_sarif_end(out: &mut dyn std::io::Write, any: bool) -> std::io::Result<()> {
+    out.write_all(if any { b"\n      ]" } else { b"]" })?;
+    out.write_all(b",\n      \"tool\": ")?;
+    let tool = serde_json::to_vec_pretty(&sarif_tool()).map_err(std::io::Error::other)?;
+    // The tool sits six spaces deep. Pretty JSON breaks lines only between tokens (a string
+    // escapes its line ends), so indenting after every line end indents the whole value.
+    for (i, line) in tool.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n      ")?;
+        }
+        out.write_all(line)?;
+    }
+    out.write_all(b"\n    }\n  ],\n  \"version\": \"2.1.0\"\n}")
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Advice => "note",
-    };
+    }
+}
+
+/// Every code the toolchain emits, syntax codes first, in the order of the log's rule table.
+fn sarif_codes() -> impl Iterator<
+    Item = (
+        dialscript_syntax::diagnostic::Code,
+        Severity,
+        &'static str,
+        &'static str,
+    ),
+> {
     let syntax = dialscript_syntax::codes::SYNTAX_CODES
         .iter()
         .map(|d| (d.code, d.severity, d.summary, d.explanation));
     let lints = dialscript_check::RULES
         .iter()
         .map(|r| (r.code, r.severity, r.summary, r.docs));
-    for (code, severity, summary, docs) in syntax.chain(lints) {
-        index.insert(code.code, rules.len());
-        rules.push(json!({
-            "id": code.code,
-            "name": code.name,
-            "shortDescription": { "text": summary },
-            "fullDescription": { "text": summary },
-            "help": { "text": docs, "markdown": docs },
-            "defaultConfiguration": { "level": level(severity) },
-            "properties": { "tags": [ if code.code < "DS100" { "syntax" } else if code.code < "DS200" { "correctness" } else { "lint" } ] }
-        }));
-    }
-    let mut results = Vec::new();
-    for r in reports {
-        let mut loc = r.file.locator();
-        for d in &r.diagnostics {
-            let (line, col) = loc.line_col(d.span.start);
-            // The end is exclusive, as SARIF's `endColumn` is, and is never clamped to the
-            // start column: a span over several lines may well end left of where it started.
-            let (end_line, end_col) = loc.line_col(d.span.end);
-            let mut text = d.message.to_string();
-            if let Some(h) = &d.help {
-                text.push_str("\nhelp: ");
-                text.push_str(h);
-            }
-            results.push(json!({
-                "ruleId": d.code.code,
-                "ruleIndex": index.get(d.code.code).copied().unwrap_or(0),
-                "level": level(d.severity),
-                "message": { "text": text },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": sarif_uri(r.file.name()) },
-                        "region": { "startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col }
-                    }
-                }]
-            }));
-        }
-    }
+    syntax.chain(lints)
+}
+
+/// The index of `code` in the log's rule table (0 for a code that is not in it, which no
+/// diagnostic has).
+fn sarif_rule_index(code: &str) -> usize {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            sarif_codes()
+                .enumerate()
+                .map(|(i, (code, ..))| (code.code, i))
+                .collect()
+        })
+        .get(code)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// The log's `tool`: the driver and its rule table.
+fn sarif_tool() -> serde_json::Value {
+    use serde_json::json;
+    let rules: Vec<serde_json::Value> = sarif_codes()
+        .map(|(code, severity, summary, docs)| {
+            json!({
+                "id": code.code,
+                "name": code.name,
+                "shortDescription": { "text": summary },
+                "fullDescription": { "text": summary },
+                "help": { "text": docs, "markdown": docs },
+                "defaultConfiguration": { "level": sarif_level(severity) },
+                "properties": { "tags": [ if code.code < "DS100" { "syntax" } else if code.code < "DS200" { "correctness" } else { "lint" } ] }
+            })
+        })
+        .collect();
     json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "dialscript",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
+        "driver": {
+            "name": "dialscript",
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "rules": rules
+        }
     })
 }
 

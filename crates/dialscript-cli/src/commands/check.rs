@@ -163,19 +163,24 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let fix = (args.fix || args.diff).then_some(args.unsafe_fixes);
-    // Every format but SARIF is a concatenation of per-file pieces: the thread that checked a
-    // file also renders its piece and drops the file, keeping only what the summary needs,
-    // and the pieces are written out in input order as soon as they are ready. Output starts
-    // at once and memory stays flat however many files there are.
+    // Every format is a concatenation of per-file pieces (JSON and SARIF between a start and
+    // an end): the thread that checked a file also renders its piece and drops the file,
+    // keeping only what the summary needs, and the pieces are written out in input order as
+    // soon as they are ready. Output starts at once and memory stays flat however many files
+    // there are. Only `--diff` keeps every file, to compare old and new bytes at the end.
     //
     // Files go to the threads in runs of consecutive scripts, and a thread renders a whole
     // run into one buffer. The writing thread then passes each buffer to the output as it
     // is (the writer's own buffer is smaller than a run's), where it used to copy and free a
     // piece per file while the checking threads waited for the cores it took.
-    let prerender = !args.diff && args.format != Format::Sarif;
+    let prerender = !args.diff;
     let mut out = std::io::BufWriter::with_capacity(1 << 14, out);
-    if prerender && args.format == Format::Json {
-        render::write_json_start(&mut out)?;
+    if prerender {
+        match args.format {
+            Format::Json => render::write_json_start(&mut out)?,
+            Format::Sarif => render::write_sarif_start(&mut out)?,
+            Format::Human | Format::Concise | Format::Github => {}
+        }
     }
     let run_len = (jobs.len() / 64).clamp(1, 32);
     let runs: Vec<std::ops::Range<usize>> = (0..jobs.len())
@@ -227,6 +232,16 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                                 text.push(b',');
                             }
                             render::json_fragment_into(
+                                &mut text,
+                                &report.file,
+                                &report.diagnostics,
+                            );
+                        }
+                        Format::Sarif if !report.diagnostics.is_empty() => {
+                            if !text.is_empty() {
+                                text.push(b',');
+                            }
+                            render::sarif_results_into(
                                 &mut text,
                                 &report.file,
                                 &report.diagnostics,
@@ -286,7 +301,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                 }
                 json_files.extend_from_slice(&files_text);
             }
-            let written = if args.format == Format::Json {
+            let written = if matches!(args.format, Format::Json | Format::Sarif) {
                 render::write_json_fragment(&mut out, &text, &mut first_piece)
             } else {
                 out.write_all(&text)
@@ -336,19 +351,6 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         });
     }
 
-    if args.fix && !prerender {
-        for r in &reports {
-            if let Some(new) = &r.fixed
-                && let Err(e) = std::fs::write(r.file.name(), new)
-            {
-                input_errors.push(files::InputError {
-                    path: PathBuf::from(r.file.name()),
-                    message: format!("cannot write the fixes: {}", files::io_message(&e)),
-                });
-            }
-        }
-    }
-
     // Standard output is line-buffered, and a JSON or SARIF report is one line of megabytes,
     // which it would pass on a kilobyte at a time, scanning each piece for a line end; `out`
     // writes in large pieces instead, and is flushed before anything goes to standard error.
@@ -359,8 +361,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
             writeln!(out)?;
         }
         Format::Sarif => {
-            let doc = render::sarif(&reports);
-            serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::other)?;
+            render::write_sarif_end(&mut out, !first_piece)?;
             writeln!(out)?;
         }
     }
