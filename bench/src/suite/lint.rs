@@ -246,6 +246,28 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         },
         &check_ours,
     )?;
+    // SARIF, which GitHub code scanning reads: the same findings in a bigger document.
+    let check_sarif = |t: &Timed, out: &[u8]| -> Result<usize, String> {
+        if !matches!(t.status.code(), Some(0 | 1)) {
+            return Err(format!("`dialscript check` ended with {}", t.status));
+        }
+        let v: serde_json::Value =
+            serde_json::from_slice(out).map_err(|e| format!("its SARIF does not parse: {e}"))?;
+        v["runs"][0]["results"]
+            .as_array()
+            .map(Vec::len)
+            .ok_or_else(|| "its SARIF has no results".to_string())
+    };
+    let sarif = measure(
+        runs,
+        &out_file,
+        &|| {
+            let mut c = Command::new(&ctx.dialscript);
+            c.arg("check").arg(&scp_dir).args(["--format", "sarif"]);
+            c
+        },
+        &check_sarif,
+    )?;
     // The floors, with the same runs as the rows above and just after them.
     let read_floor = floor_runs(runs, &scp_dir, Floor::Read)?;
     let parse_floor = floor_runs(runs, &scp_dir, Floor::ReadParse)?;
@@ -386,6 +408,18 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
         significant(rate(scp_bytes, configured.wall)),
         duration(configured.cpu),
         significant(rate(scp_bytes, configured.cpu)),
+    ]);
+    t.row(vec![
+        format!(
+            "dialscript check --format sarif (median of {})",
+            sarif.count
+        ),
+        scp_input.clone(),
+        output(&sarif),
+        duration(sarif.wall),
+        significant(rate(scp_bytes, sarif.wall)),
+        duration(sarif.cpu),
+        significant(rate(scp_bytes, sarif.cpu)),
     ]);
     t.row(vec![
         format!(
