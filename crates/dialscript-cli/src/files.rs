@@ -144,10 +144,13 @@ pub fn collect(paths: &[PathBuf]) -> (Inputs, Vec<InputError>) {
                     });
                 }
             }
-            Ok(_) => inputs.scripts.push(Input {
+            // The `stat` just made says whether it is a regular file, so reading it need not
+            // ask again: one system call less for each of the thousands of files that
+            // `git ls-files | xargs dialscript check` passes.
+            Ok(m) => inputs.scripts.push(Input {
                 folder: None,
                 name: path.clone(),
-                regular: false,
+                regular: m.is_file(),
             }),
             Err(e) => errors.push(InputError {
                 path: path.clone(),
