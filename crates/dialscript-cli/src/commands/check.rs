@@ -163,24 +163,23 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let fix = (args.fix || args.diff).then_some(args.unsafe_fixes);
-    // Every format is a concatenation of per-file pieces (JSON and SARIF between a start and
-    // an end): the thread that checked a file also renders its piece and drops the file,
-    // keeping only what the summary needs, and the pieces are written out in input order as
-    // soon as they are ready. Output starts at once and memory stays flat however many files
-    // there are. Only `--diff` keeps every file, to compare old and new bytes at the end.
+    // Every output is a concatenation of per-file pieces (JSON and SARIF between a start and
+    // an end; with `--diff`, each changed file's diff): the thread that checked a file also
+    // renders its piece and drops the file, keeping only what the summary needs, and the
+    // pieces are written out in input order as soon as they are ready. Output starts at once
+    // and memory stays flat however many files there are.
     //
     // Files go to the threads in runs of consecutive scripts, and a thread renders a whole
     // run into one buffer. The writing thread then passes each buffer to the output as it
     // is (the writer's own buffer is smaller than a run's), where it used to copy and free a
     // piece per file while the checking threads waited for the cores it took.
-    let prerender = !args.diff;
     let mut out = std::io::BufWriter::with_capacity(1 << 14, out);
-    if prerender {
-        match args.format {
-            Format::Json => render::write_json_start(&mut out)?,
-            Format::Sarif => render::write_sarif_start(&mut out)?,
-            Format::Human | Format::Concise | Format::Github => {}
-        }
+    // What each file contributes: its diff, or its findings in the chosen format.
+    let format = (!args.diff).then_some(args.format);
+    match format {
+        Some(Format::Json) => render::write_json_start(&mut out)?,
+        Some(Format::Sarif) => render::write_sarif_start(&mut out)?,
+        _ => {}
     }
     let run_len = (jobs.len() / 64).clamp(1, 32);
     let runs: Vec<std::ops::Range<usize>> = (0..jobs.len())
@@ -188,7 +187,6 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         .map(|start| start..(start + run_len).min(jobs.len()))
         .collect();
     let mut tally = Tally::default();
-    let mut reports = Vec::new();
     let mut json_files: Vec<u8> = Vec::new();
     let mut first_piece = true;
     let mut write_error: Option<std::io::Error> = None;
@@ -198,36 +196,45 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
             let mut files_text = Vec::new();
             // Room for the whole run at once: grown by doubling, the buffer of a run of
             // JSON was copied eight times over, a twentieth of all the work.
-            let mut text = Vec::with_capacity(if prerender {
-                run.len() * RUN_BYTES_PER_FILE
-            } else {
+            let mut text = Vec::with_capacity(if args.diff {
                 0
+            } else {
+                run.len() * RUN_BYTES_PER_FILE
             });
             let results: Vec<Result<(Tally, FileReport), String>> = jobs[run.clone()]
                 .iter()
                 .map(|&(script, o)| {
                     let input = &inputs.scripts[script];
                     let bytes = inputs.read(input)?;
+                    // A diff compares the fixed bytes with the ones that were checked, not
+                    // with the file read again later.
+                    let original = args.diff.then(|| bytes.clone());
                     let mut report =
                         check_bytes(inputs.shown_path(input), bytes, &checkers[o], fix);
                     let counts = Tally::of(&report);
-                    if !prerender {
-                        return Ok((counts, report));
-                    }
-                    match args.format {
-                        Format::Human => text.extend_from_slice(
+                    match format {
+                        None => {
+                            if let (Some(old), Some(new)) = (&original, &report.fixed) {
+                                text.extend_from_slice(
+                                    render::unified_diff(report.file.name(), old, new).as_bytes(),
+                                );
+                            }
+                            // Nothing is written with `--diff`.
+                            report.fixed = None;
+                        }
+                        Some(Format::Human) => text.extend_from_slice(
                             render::human(&report.file, &report.diagnostics, color, DEFAULT_WIDTH)
                                 .as_bytes(),
                         ),
-                        Format::Concise => text.extend_from_slice(
+                        Some(Format::Concise) => text.extend_from_slice(
                             render::concise(&report.file, &report.diagnostics).as_bytes(),
                         ),
-                        Format::Github => text.extend_from_slice(
+                        Some(Format::Github) => text.extend_from_slice(
                             render::github(&report.file, &report.diagnostics).as_bytes(),
                         ),
                         // The run's pieces are joined with commas here; the writing thread
                         // puts one between runs.
-                        Format::Json if !report.diagnostics.is_empty() => {
+                        Some(Format::Json) if !report.diagnostics.is_empty() => {
                             if !text.is_empty() {
                                 text.push(b',');
                             }
@@ -237,7 +244,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                                 &report.diagnostics,
                             );
                         }
-                        Format::Sarif if !report.diagnostics.is_empty() => {
+                        Some(Format::Sarif) if !report.diagnostics.is_empty() => {
                             if !text.is_empty() {
                                 text.push(b',');
                             }
@@ -247,9 +254,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                                 &report.diagnostics,
                             );
                         }
-                        Format::Json | Format::Sarif => {}
+                        Some(Format::Json | Format::Sarif) => {}
                     }
-                    if args.format == Format::Json {
+                    if format == Some(Format::Json) {
                         render::json_file_into(
                             &mut files_text,
                             report.file.name(),
@@ -272,10 +279,6 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                 match result {
                     Ok((counts, report)) => {
                         tally.add(&counts);
-                        if !prerender {
-                            reports.push(report);
-                            continue;
-                        }
                         if args.fix
                             && let Some(new) = &report.fixed
                             && let Err(e) = std::fs::write(path(), new)
@@ -301,7 +304,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                 }
                 json_files.extend_from_slice(&files_text);
             }
-            let written = if matches!(args.format, Format::Json | Format::Sarif) {
+            let written = if matches!(format, Some(Format::Json | Format::Sarif)) {
                 render::write_json_fragment(&mut out, &text, &mut first_piece)
             } else {
                 out.write_all(&text)
@@ -325,14 +328,8 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
     } = tally;
 
     if args.diff {
-        let mut changed = false;
-        for r in &reports {
-            if let Some(new) = &r.fixed {
-                changed = true;
-                let old = files::read_script(Path::new(r.file.name())).unwrap_or_default();
-                out.write_all(render::unified_diff(r.file.name(), &old, new).as_bytes())?;
-            }
-        }
+        let changed = fixed_files > 0;
+        out.flush()?;
         for e in &input_errors {
             writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
         }
