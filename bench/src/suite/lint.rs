@@ -397,42 +397,24 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
             ));
         }
     }
-    t.row(vec![
-        format!(
-            "dialscript check --config (a rule ignored, two raised; median of {})",
-            configured.count
+    for (label, r) in [
+        (
+            "dialscript check --config, a rule ignored and two raised",
+            &configured,
         ),
-        scp_input.clone(),
-        output(&configured),
-        duration(configured.wall),
-        significant(rate(scp_bytes, configured.wall)),
-        duration(configured.cpu),
-        significant(rate(scp_bytes, configured.cpu)),
-    ]);
-    t.row(vec![
-        format!(
-            "dialscript check --format sarif (median of {})",
-            sarif.count
-        ),
-        scp_input.clone(),
-        output(&sarif),
-        duration(sarif.wall),
-        significant(rate(scp_bytes, sarif.wall)),
-        duration(sarif.cpu),
-        significant(rate(scp_bytes, sarif.cpu)),
-    ]);
-    t.row(vec![
-        format!(
-            "anchor: dialscript check --ignore ALL (median of {})",
-            bare.count
-        ),
-        scp_input.clone(),
-        output(&bare),
-        duration(bare.wall),
-        significant(rate(scp_bytes, bare.wall)),
-        duration(bare.cpu),
-        significant(rate(scp_bytes, bare.cpu)),
-    ]);
+        ("dialscript check --format sarif", &sarif),
+        ("anchor: dialscript check --ignore ALL", &bare),
+    ] {
+        t.row(vec![
+            format!("{label} (median of {})", r.count),
+            scp_input.clone(),
+            output(r),
+            duration(r.wall),
+            significant(rate(scp_bytes, r.wall)),
+            duration(r.cpu),
+            significant(rate(scp_bytes, r.cpu)),
+        ]);
+    }
     for (label, (wall, cpu)) in [
         ("floor: list and read every script", read_floor),
         ("floor: list, read and parse every script", parse_floor),

@@ -234,25 +234,18 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                         ),
                         // The run's pieces are joined with commas here; the writing thread
                         // puts one between runs.
-                        Some(Format::Json) if !report.diagnostics.is_empty() => {
+                        Some(f @ (Format::Json | Format::Sarif))
+                            if !report.diagnostics.is_empty() =>
+                        {
                             if !text.is_empty() {
                                 text.push(b',');
                             }
-                            render::json_fragment_into(
-                                &mut text,
-                                &report.file,
-                                &report.diagnostics,
-                            );
-                        }
-                        Some(Format::Sarif) if !report.diagnostics.is_empty() => {
-                            if !text.is_empty() {
-                                text.push(b',');
-                            }
-                            render::sarif_results_into(
-                                &mut text,
-                                &report.file,
-                                &report.diagnostics,
-                            );
+                            let piece = if f == Format::Json {
+                                render::json_fragment_into
+                            } else {
+                                render::sarif_results_into
+                            };
+                            piece(&mut text, &report.file, &report.diagnostics);
                         }
                         Some(Format::Json | Format::Sarif) => {}
                     }
