@@ -168,9 +168,13 @@ pub fn human(file: &SourceFile, diags: &[Diagnostic], color: bool, width: usize)
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    let wrapping = GraphicalReportHandler::new_themed(theme)
         .with_width(width)
         .with_links(false);
+    // miette wraps the message and the help with textwrap's Unicode line breaking, which was
+    // more than a third of all the work of human output; a text that fits on its line comes
+    // out the same without it.
+    let plain = wrapping.clone().with_wrap_lines(false);
     let source = Snippets::new(file);
     let mut out = String::new();
     for d in diags {
@@ -179,6 +183,11 @@ pub fn human(file: &SourceFile, diags: &[Diagnostic], color: bool, width: usize)
             file,
             source: &source,
         };
+        let handler = if fits_unwrapped(d, width) {
+            &plain
+        } else {
+            &wrapping
+        };
         if handler.render_report(&mut out, &report).is_err() {
             // Rendering into a String only fails on a formatting bug; fall back to one line.
             out.push_str(&concise(file, std::slice::from_ref(d)));
@@ -186,6 +195,21 @@ pub fn human(file: &SourceFile, diags: &[Diagnostic], color: bool, width: usize)
         out.push('\n');
     }
     out
+}
+
+/// Whether miette would leave the message and the help of `d` as they are when it wraps them
+/// for a report `width` columns wide: each is one line of printable ASCII without spaces at
+/// either end, short enough for its line after the indent miette puts before it (`  × ` for
+/// the message, `  help: ` for the help) within the `width - 2` columns it wraps to. One
+/// column is kept spare, so that a text exactly as long as its line is wrapped as before.
+fn fits_unwrapped(d: &Diagnostic, width: usize) -> bool {
+    let fits = |text: &str, indent: usize| {
+        text.len() + indent < width.saturating_sub(2)
+            && text.bytes().all(|b| (b' '..=b'~').contains(&b))
+            && !text.starts_with(' ')
+            && !text.ends_with(' ')
+    };
+    fits(&d.message, 4) && d.help.as_deref().is_none_or(|h| fits(h, 8))
 }
 
 /// One line per diagnostic: `file:line:col: CODE message`.
@@ -1059,6 +1083,70 @@ mod tests {
             json_uint(&mut ours, n);
             assert_eq!(ours, n.to_string().into_bytes());
         }
+    }
+
+    #[test]
+    fn a_text_that_fits_comes_out_the_same_without_wrapping() {
+        // Messages and helps around the length where wrapping starts, of words and of runs of
+        // spaces and punctuation: whenever `fits_unwrapped` lets a report skip wrapping, the
+        // report must be what wrapping would have made of it.
+        let file = SourceFile::new("w.scp", b"proc main\n   waitfor \"x\"\nendproc\n".to_vec());
+        let span = dialscript_syntax::Span::new(13, 24);
+        let width = 100;
+        let theme = GraphicalTheme::unicode_nocolor();
+        let wrapping = GraphicalReportHandler::new_themed(theme)
+            .with_width(width)
+            .with_links(false);
+        let plain = wrapping.clone().with_wrap_lines(false);
+        let source = Snippets::new(&file);
+        let render = |h: &GraphicalReportHandler, d: &Diagnostic| {
+            let mut out = String::new();
+            let report = Report {
+                diag: d,
+                file: &file,
+                source: &source,
+            };
+            h.render_report(&mut out, &report).expect("renders");
+            out
+        };
+        let pieces = [
+            "word",
+            "`waitfor`",
+            "a-b-c",
+            "x",
+            "$PASSWORD,",
+            "(1)",
+            "  ",
+            "ab/cd",
+        ];
+        let mut fast = 0;
+        for len in 70..100 {
+            for shift in 0..pieces.len() {
+                let mut text = String::new();
+                let mut i = shift;
+                while text.len() < len {
+                    text.push_str(pieces[i % pieces.len()]);
+                    text.push(' ');
+                    i += 1;
+                }
+                let text = text.trim();
+                for text in [text.to_string(), format!("{text} "), format!(" {text}")] {
+                    for help in [None, Some(text.clone()), Some("add `until 30`".to_string())] {
+                        let mut d = Diagnostic::warning(
+                            dialscript_check::RULES[0].code,
+                            span,
+                            text.clone(),
+                        );
+                        d.help = help.map(Into::into);
+                        if fits_unwrapped(&d, width) {
+                            fast += 1;
+                            assert_eq!(render(&plain, &d), render(&wrapping, &d), "{text:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fast > 100, "only {fast} reports took the fast path");
     }
 
     #[test]
