@@ -1024,6 +1024,94 @@ fn fix_writes_to_a_script_whose_name_is_not_utf8() {
     assert_eq!(String::from_utf8_lossy(&fixed), safely_fixed());
 }
 
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("the folder is listed")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Fixes replace the script whole (a new file takes its name), so a full disk or a kill
+/// midway cannot leave it cut short; the new file keeps the script's permissions, and nothing
+/// else is left in the folder.
+#[cfg(unix)]
+#[test]
+fn fix_replaces_the_script_whole_and_keeps_its_permissions() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = TempDir::new("fix-mode");
+    let path = dir.copy("fix/login.scp");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640))
+        .expect("the mode can be set");
+    let before = std::fs::metadata(&path).expect("the script exists");
+    let (code, _, err) = concise(&["--isolated", "--fix"], &[&path]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(read(&path), safely_fixed());
+    let after = std::fs::metadata(&path).expect("the script exists");
+    assert_eq!(after.permissions().mode() & 0o7777, 0o640);
+    assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+    // A new file: the old one was not written over.
+    assert_ne!(after.ino(), before.ino());
+    assert_eq!(names_in(dir.path()), ["login.scp"]);
+}
+
+/// When the new file cannot be made, the script is left as it was and the error is reported;
+/// whatever stood in the way is not touched. (The check runs in this process, so the
+/// temporary name carries this process's id.)
+#[cfg(unix)]
+#[test]
+fn a_fix_that_cannot_be_written_leaves_the_script_as_it_was() {
+    let dir = TempDir::new("fix-blocked");
+    let path = dir.copy("fix/login.scp");
+    let blocker = dir
+        .path()
+        .join(format!(".login.scp.dialscript-{}.tmp", std::process::id()));
+    std::fs::write(&blocker, "someone else's").expect("a file is written");
+    let (code, _, err) = concise(&["--isolated", "--fix"], &[&path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot write the fixes"), "{err}");
+    assert_eq!(read(&path), read(&fx("fix/login.scp")));
+    assert_eq!(read(&path_str(&blocker)), "someone else's");
+}
+
+/// A script reached through a symbolic link: the link stays, the file it points to is fixed.
+/// A script with a second hard link is written in place, so that both names see the fix.
+#[cfg(unix)]
+#[test]
+fn fix_follows_symbolic_links_and_keeps_hard_links_together() {
+    let dir = TempDir::new("fix-links");
+    std::fs::create_dir(dir.path().join("real")).expect("a folder");
+    let real = dir.path().join("real").join("login.scp");
+    std::fs::copy(fixture("check_cli").join("fix/login.scp"), &real).expect("a copy");
+    let link = dir.path().join("link.scp");
+    std::os::unix::fs::symlink(&real, &link).expect("a symbolic link");
+    let (code, _, err) = concise(&["--isolated", "--fix"], &[&path_str(&link)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("the link exists")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(read(&path_str(&real)), safely_fixed());
+    assert_eq!(names_in(&dir.path().join("real")), ["login.scp"]);
+
+    let twin = dir.path().join("twin.scp");
+    std::fs::write(&real, read(&fx("fix/login.scp"))).expect("the script is restored");
+    std::fs::hard_link(&real, &twin).expect("a hard link");
+    let (code, _, err) = concise(&["--isolated", "--fix"], &[&path_str(&twin)]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(read(&path_str(&twin)), safely_fixed());
+    assert_eq!(read(&path_str(&real)), safely_fixed());
+}
+
 #[test]
 fn unsafe_fixes_bound_a_bare_waitfor() {
     let dir = TempDir::new("unsafe");

@@ -288,6 +288,60 @@ fn looks_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
 
+/// Replaces a script with its fixed bytes so that it is never seen half written: the bytes go
+/// to a new file next to it, which then takes its name (`rename` replaces a name in one step).
+/// Writing over the script in place would truncate it first, and a full disk, a kill or a
+/// crash in between would leave the user's script empty or cut short.
+///
+/// The new file gets the script's permission bits and, where allowed, its owner and group. A
+/// symbolic link stays a link: the file it points to is the one replaced. A script with more
+/// than one hard link is written in place instead, since a new file would take only this
+/// name and leave the others with the old bytes. The new file is not synced to the disk: a
+/// power cut can lose the fixes, as it can lose any recent write, but the rename never
+/// exposes a file with part of them.
+pub fn write_fixed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    // Only a link needs resolving; for anything else the path itself names the file.
+    let mut meta = std::fs::symlink_metadata(path)?;
+    let target = if meta.file_type().is_symlink() {
+        let target = std::fs::canonicalize(path)?;
+        meta = std::fs::metadata(&target)?;
+        target
+    } else {
+        path.to_path_buf()
+    };
+    if meta.nlink() > 1 {
+        return std::fs::write(&target, bytes);
+    }
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return std::fs::write(&target, bytes);
+    };
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".dialscript-{}.tmp", std::process::id()));
+    let temp = dir.join(temp_name);
+    // `create_new`: a file already there under the temporary name is someone else's, and is
+    // neither written nor removed.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(meta.permissions().mode() & 0o7777)
+        .open(&temp)?;
+    let written = (|| -> std::io::Result<()> {
+        // The mode given to `open` is narrowed by the umask; the script's own bits are set
+        // again. Taking its owner back needs privileges, so failing to is not an error.
+        file.set_permissions(meta.permissions())?;
+        let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+        file.write_all(bytes)?;
+        std::fs::rename(&temp, &target)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
 /// An I/O error as a short lowercase phrase without the "(os error N)" suffix.
 pub fn io_message(e: &std::io::Error) -> String {
     match e.kind() {

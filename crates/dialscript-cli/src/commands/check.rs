@@ -274,7 +274,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                         tally.add(&counts);
                         if args.fix
                             && let Some(new) = &report.fixed
-                            && let Err(e) = std::fs::write(path(), new)
+                            && let Err(e) = files::write_fixed(&path(), new)
                         {
                             input_errors.push(files::InputError {
                                 path: path(),
