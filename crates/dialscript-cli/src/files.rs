@@ -329,10 +329,11 @@ pub fn write_fixed(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .mode(meta.permissions().mode() & 0o7777)
         .open(&temp)?;
     let written = (|| -> std::io::Result<()> {
-        // The mode given to `open` is narrowed by the umask; the script's own bits are set
-        // again. Taking its owner back needs privileges, so failing to is not an error.
-        file.set_permissions(meta.permissions())?;
+        // The owner first, since a change of owner clears the set-user-ID and set-group-ID
+        // bits; taking it back needs privileges, so failing to is not an error. Then the
+        // mode, which `open` narrowed by the umask.
         let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
+        file.set_permissions(meta.permissions())?;
         file.write_all(bytes)?;
         std::fs::rename(&temp, &target)
     })();
