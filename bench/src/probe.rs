@@ -9,8 +9,10 @@
 
 use std::time::{Duration, Instant};
 
-use nix::sys::resource::{UsageWho, getrusage};
+use nix::sys::resource::UsageWho;
 use nix::unistd::{SysconfVar, sysconf};
+
+use crate::process::cpu_time;
 
 /// A starting point for measuring other work.
 #[derive(Debug, Clone)]
@@ -79,15 +81,7 @@ impl Probe {
 
 /// CPU time this process and its reaped children have used.
 fn own_cpu() -> Duration {
-    [UsageWho::RUSAGE_SELF, UsageWho::RUSAGE_CHILDREN]
-        .into_iter()
-        .filter_map(|who| getrusage(who).ok())
-        .map(|u| timeval(u.user_time()) + timeval(u.system_time()))
-        .sum()
-}
-
-fn timeval(t: nix::sys::time::TimeVal) -> Duration {
-    Duration::new(t.tv_sec().max(0) as u64, (t.tv_usec().max(0) as u32) * 1000)
+    cpu_time(UsageWho::RUSAGE_SELF) + cpu_time(UsageWho::RUSAGE_CHILDREN)
 }
 
 /// CPU time the whole machine has spent busy since boot.

@@ -95,13 +95,17 @@ impl Watchdog {
     }
 }
 
+/// User plus system CPU time of `who` (this process, or the children it has reaped); zero
+/// when it cannot be read.
+pub fn cpu_time(who: UsageWho) -> Duration {
+    let tv = |t: nix::sys::time::TimeVal| {
+        Duration::new(t.tv_sec().max(0) as u64, (t.tv_usec().max(0) as u32) * 1000)
+    };
+    getrusage(who).map_or(Duration::ZERO, |u| tv(u.user_time()) + tv(u.system_time()))
+}
+
 fn children_cpu() -> Duration {
-    getrusage(UsageWho::RUSAGE_CHILDREN).map_or(Duration::ZERO, |u| {
-        let tv = |t: nix::sys::time::TimeVal| {
-            Duration::new(t.tv_sec().max(0) as u64, (t.tv_usec().max(0) as u32) * 1000)
-        };
-        tv(u.user_time()) + tv(u.system_time())
-    })
+    cpu_time(UsageWho::RUSAGE_CHILDREN)
 }
 
 /// Runs `cmd` to its end and times it. Standard streams are whatever `cmd` says (set them to

@@ -91,6 +91,16 @@ fn small(runs: usize, make: &dyn Fn() -> Command) -> Result<Duration, String> {
     Ok(median(&times))
 }
 
+/// Whether a run of `dialscript check` did its job: findings exit 1, a clean corpus 0, and
+/// anything else (2 for unreadable input or bad usage) means it did not check everything.
+fn checked_all(t: &Timed) -> Result<(), String> {
+    if matches!(t.status.code(), Some(0 | 1)) {
+        Ok(())
+    } else {
+        Err(format!("`dialscript check` ended with {}", t.status))
+    }
+}
+
 /// What the floors do with each script.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Floor {
@@ -107,16 +117,8 @@ enum Floor {
 /// analysed, rendered or written. CPU time is this process's, which does nothing else meanwhile.
 fn floor(dir: &Path, what: Floor) -> Result<(Duration, Duration), String> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let cpu = || -> Result<Duration, String> {
-        let u = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
-            .map_err(|e| e.to_string())?;
-        let t = |v: nix::sys::time::TimeVal| {
-            Duration::from_secs(v.tv_sec().unsigned_abs())
-                + Duration::from_micros(v.tv_usec().unsigned_abs())
-        };
-        Ok(t(u.user_time()) + t(u.system_time()))
-    };
-    let (cpu0, start) = (cpu()?, std::time::Instant::now());
+    let cpu = || crate::process::cpu_time(nix::sys::resource::UsageWho::RUSAGE_SELF);
+    let (cpu0, start) = (cpu(), std::time::Instant::now());
     let (inputs, errors) = dialscript_cli::files::collect(&[dir.to_path_buf()]);
     if let Some(e) = errors.first() {
         return Err(format!("{}: {}", e.path.display(), e.message));
@@ -153,7 +155,7 @@ fn floor(dir: &Path, what: Floor) -> Result<(Duration, Duration), String> {
     if let Some(e) = failed.lock().ok().and_then(|mut f| f.take()) {
         return Err(e);
     }
-    Ok((wall, cpu()?.saturating_sub(cpu0)))
+    Ok((wall, cpu().saturating_sub(cpu0)))
 }
 
 /// The median wall and CPU time of `runs` runs of [`floor`], after one warm-up run.
@@ -194,10 +196,7 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     let runs = ctx.reps(5, 2);
 
     let check_ours = |t: &Timed, out: &[u8]| -> Result<usize, String> {
-        // Findings exit 1; anything else means the run did not do its job.
-        if !matches!(t.status.code(), Some(0 | 1)) {
-            return Err(format!("`dialscript check` ended with {}", t.status));
-        }
+        checked_all(t)?;
         let v: serde_json::Value =
             serde_json::from_slice(out).map_err(|e| format!("its JSON does not parse: {e}"))?;
         let n = v["files"].as_array().map_or(0, Vec::len);
@@ -248,9 +247,7 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     )?;
     // SARIF, which GitHub code scanning reads: the same findings in a bigger document.
     let check_sarif = |t: &Timed, out: &[u8]| -> Result<usize, String> {
-        if !matches!(t.status.code(), Some(0 | 1)) {
-            return Err(format!("`dialscript check` ended with {}", t.status));
-        }
+        checked_all(t)?;
         let v: serde_json::Value =
             serde_json::from_slice(out).map_err(|e| format!("its SARIF does not parse: {e}"))?;
         v["runs"][0]["results"]

@@ -163,18 +163,7 @@ pub fn human(file: &SourceFile, diags: &[Diagnostic], color: bool, width: usize)
         // Nothing to show, so no table of lines to build for the snippets.
         return String::new();
     }
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let wrapping = GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_links(false);
-    // miette wraps the message and the help with textwrap's Unicode line breaking, which was
-    // more than a third of all the work of human output; a text that fits on its line comes
-    // out the same without it.
-    let plain = wrapping.clone().with_wrap_lines(false);
+    let (wrapping, plain) = report_handlers(color, width);
     let source = Snippets::new(file);
     let mut out = String::new();
     for d in diags {
@@ -195,6 +184,23 @@ pub fn human(file: &SourceFile, diags: &[Diagnostic], color: bool, width: usize)
         out.push('\n');
     }
     out
+}
+
+/// The miette handlers of human output: one that wraps long lines, and the same one without
+/// wrapping. miette wraps the message and the help with textwrap's Unicode line breaking,
+/// which was more than a third of all the work of human output; a text that fits on its line
+/// (see [`fits_unwrapped`]) comes out the same without it.
+fn report_handlers(color: bool, width: usize) -> (GraphicalReportHandler, GraphicalReportHandler) {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let wrapping = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let plain = wrapping.clone().with_wrap_lines(false);
+    (wrapping, plain)
 }
 
 /// Whether miette would leave the message and the help of `d` as they are when it wraps them
@@ -813,25 +819,18 @@ pub fn sarif_results_into(buf: &mut Vec<u8>, file: &SourceFile, diags: &[Diagnos
         |buf, d, (line, column), (end_line, end_column), _| {
             buf.extend_from_slice(b"\n        {\n          \"level\": ");
             json_word(buf, sarif_level(d.severity));
-            buf.extend_from_slice(
-            b",\n          \"locations\": [\n            {\n              \"physicalLocation\": {\n                \"artifactLocation\": {\n                  \"uri\": ",
-        );
+            buf.extend_from_slice(SARIF_BEFORE_URI);
             uri.write(buf);
             for (key, n) in [
-            (
-                &b"\n                },\n                \"region\": {\n                  \"endColumn\": "[..],
-                end_column,
-            ),
-            (b",\n                  \"endLine\": ", end_line),
-            (b",\n                  \"startColumn\": ", column),
-            (b",\n                  \"startLine\": ", line),
-        ] {
-            buf.extend_from_slice(key);
-            json_uint(buf, n as u64);
-        }
-            buf.extend_from_slice(
-            b"\n                }\n              }\n            }\n          ],\n          \"message\": {\n            \"text\": \"",
-        );
+                (SARIF_BEFORE_END_COLUMN, end_column),
+                (b",\n                  \"endLine\": ", end_line),
+                (b",\n                  \"startColumn\": ", column),
+                (b",\n                  \"startLine\": ", line),
+            ] {
+                buf.extend_from_slice(key);
+                json_uint(buf, n as u64);
+            }
+            buf.extend_from_slice(SARIF_BEFORE_TEXT);
             json_str_body(buf, &d.message);
             if let Some(help) = &d.help {
                 buf.extend_from_slice(b"\\nhelp: ");
@@ -845,6 +844,12 @@ pub fn sarif_results_into(buf: &mut Vec<u8>, file: &SourceFile, diags: &[Diagnos
         },
     );
 }
+
+/// The pieces of a SARIF result between its values, at the result's depth in the log.
+const SARIF_BEFORE_URI: &[u8] = b",\n          \"locations\": [\n            {\n              \"physicalLocation\": {\n                \"artifactLocation\": {\n                  \"uri\": ";
+const SARIF_BEFORE_END_COLUMN: &[u8] =
+    b"\n                },\n                \"region\": {\n                  \"endColumn\": ";
+const SARIF_BEFORE_TEXT: &[u8] = b"\n                }\n              }\n            }\n          ],\n          \"message\": {\n            \"text\": \"";
 
 /// The end of a SARIF log: closes `results` (`any`: whether a result was written) and adds the
 /// tool, with every code the toolchain emits as a rule.
@@ -1093,11 +1098,7 @@ mod tests {
         let file = SourceFile::new("w.scp", b"proc main\n   waitfor \"x\"\nendproc\n".to_vec());
         let span = dialscript_syntax::Span::new(13, 24);
         let width = 100;
-        let theme = GraphicalTheme::unicode_nocolor();
-        let wrapping = GraphicalReportHandler::new_themed(theme)
-            .with_width(width)
-            .with_links(false);
-        let plain = wrapping.clone().with_wrap_lines(false);
+        let (wrapping, plain) = report_handlers(false, width);
         let source = Snippets::new(&file);
         let render = |h: &GraphicalReportHandler, d: &Diagnostic| {
             let mut out = String::new();

@@ -27,6 +27,8 @@ pub struct FileReport {
     pub max_duration: Option<u64>,
     /// The fixed bytes, when fixes changed anything.
     pub fixed: Option<Vec<u8>>,
+    /// The bytes as they were read, when fixes changed them (what `--diff` compares with).
+    pub original: Option<Vec<u8>>,
     /// How many fixes were applied.
     pub fixes: usize,
 }
@@ -59,12 +61,16 @@ pub fn check_bytes(
             fixed = Some(current);
         }
     }
-    let current = fixed.clone().unwrap_or(bytes);
+    let (current, original) = match &fixed {
+        Some(new) => (new.clone(), Some(bytes)),
+        None => (bytes, None),
+    };
     FileReport {
         file: SourceFile::new(name, current),
         diagnostics: checked.diagnostics,
         max_duration: checked.max_duration,
         fixed,
+        original,
         fixes,
     }
 }
@@ -206,15 +212,14 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                 .map(|&(script, o)| {
                     let input = &inputs.scripts[script];
                     let bytes = inputs.read(input)?;
-                    // A diff compares the fixed bytes with the ones that were checked, not
-                    // with the file read again later.
-                    let original = args.diff.then(|| bytes.clone());
                     let mut report =
                         check_bytes(inputs.shown_path(input), bytes, &checkers[o], fix);
                     let counts = Tally::of(&report);
                     match format {
+                        // The diff compares the fixed bytes with the ones that were checked,
+                        // not with the file read again later.
                         None => {
-                            if let (Some(old), Some(new)) = (&original, &report.fixed) {
+                            if let (Some(old), Some(new)) = (&report.original, &report.fixed) {
                                 text.extend_from_slice(
                                     render::unified_diff(report.file.name(), old, new).as_bytes(),
                                 );
@@ -259,6 +264,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                     // Only the counts, the name and any fixed bytes are needed from here on.
                     report.file.release_bytes();
                     report.diagnostics = Vec::new();
+                    report.original = None;
                     Ok((counts, report))
                 })
                 .collect();
