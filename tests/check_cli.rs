@@ -1525,3 +1525,250 @@ fn explain_prints_a_rules_documentation_by_name_or_code() {
         "{err}"
     );
 }
+
+// Folder walks and git's ignore rules.
+
+/// Runs git in `dir` with no system or user configuration (so that no global excludes file
+/// changes what it ignores) and returns its standard output.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("git runs (CI installs it)");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("git prints UTF-8 names here")
+}
+
+/// Writes a small script (or any file) at `rel` below `root`, making its folders.
+fn put(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders are made");
+    std::fs::write(path, text).expect("a file is written");
+}
+
+/// The scripts `check` took below `root` (given as `root` joined with `sub`), as paths
+/// relative to `root`, from the JSON report's list of files.
+fn checked(root: &Path, sub: &str, flags: &[&str]) -> BTreeSet<String> {
+    let given = path_str(&root.join(sub));
+    let (code, doc) = json(flags, &[&given]);
+    assert!(code == 0 || code == 1, "exit {code}: {doc}");
+    let prefix = format!("{}/", path_str(root));
+    doc["files"]
+        .as_array()
+        .expect("a list of files")
+        .iter()
+        .map(|f| {
+            let file = text(&f["file"]);
+            file.strip_prefix(&prefix)
+                .unwrap_or_else(|| panic!("{file} is below {prefix}"))
+                .to_string()
+        })
+        .collect()
+}
+
+/// The scripts git lists as untracked and not ignored in `dir` (a fresh repository tracks
+/// nothing, so that is every file it does not ignore), as paths relative to `root`. A nested
+/// repository shows as its folder; its own files are asked of it.
+fn git_scripts(root: &Path, dir: &str) -> BTreeSet<String> {
+    let at = root.join(dir);
+    let mut found = BTreeSet::new();
+    for line in git(&at, &["ls-files", "--others", "--exclude-standard"]).lines() {
+        let rel = if dir.is_empty() {
+            line.to_string()
+        } else {
+            format!("{dir}/{line}")
+        };
+        if let Some(nested) = rel.strip_suffix('/') {
+            found.extend(git_scripts(root, nested));
+        } else if rel.to_ascii_lowercase().ends_with(".scp") {
+            found.insert(rel);
+        }
+    }
+    found
+}
+
+/// A repository with every kind of rule: patterns by name, by glob, anchored, for folders
+/// only, `**`, a `!` taking a file back, a nested `.gitignore` (which may take back what a
+/// farther one ignores), the repository's `info/exclude`, and a nested repository whose files
+/// the outer rules do not reach.
+fn ignoring_repository(label: &str) -> TempDir {
+    let dir = TempDir::new(label);
+    let root = dir.path();
+    git(root, &["init", "--quiet", "."]);
+    let script = "proc main\nendproc\n";
+    for rel in [
+        "a.scp",
+        "B.SCP",
+        "old/b.old.scp",
+        "keep.old.scp",
+        "vendor/v.scp",
+        "lib/vendor/w.scp",
+        "top.scp",
+        "sub/top.scp",
+        "sub/local.scp",
+        "sub/deep/d.scp",
+        "sub/deep/again.old.scp",
+        "gen/x/g.scp",
+        "src/gen/y/h.scp",
+        "build/out.scp",
+        "build.scp",
+        "excluded.scp",
+        "inner/i.scp",
+        "inner/t.tmp.scp",
+        "inner/own.scp",
+        "notes.txt",
+    ] {
+        put(root, rel, script);
+    }
+    put(
+        root,
+        ".gitignore",
+        "# comments and blank lines are not patterns\n\n*.old.scp\n!keep.old.scp\nvendor/\n/top.scp\n**/gen/**\n*.tmp.scp\nbuild/\n",
+    );
+    put(root, "sub/.gitignore", "local.scp\n!again.old.scp\n");
+    put(root, ".git/info/exclude", "excluded.scp\n");
+    // Records of version control are never scripts to check, whatever their names.
+    put(root, ".git/hooks.scp", script);
+    git(&root.join("inner"), &["init", "--quiet", "."]);
+    put(root, "inner/.gitignore", "own.scp\n");
+    dir
+}
+
+#[test]
+fn a_walk_leaves_out_what_git_ignores_and_nothing_else() {
+    let dir = ignoring_repository("gitignore");
+    let root = dir.path();
+    let ours = checked(root, "", &[]);
+    assert_eq!(ours, git_scripts(root, ""));
+    // The cases that matter, spelled out so that a change in git cannot hide a regression.
+    for taken in [
+        "a.scp",
+        "B.SCP",
+        "keep.old.scp",
+        "sub/top.scp",
+        "sub/deep/d.scp",
+        "sub/deep/again.old.scp",
+        "build.scp",
+        "inner/i.scp",
+        "inner/t.tmp.scp",
+    ] {
+        assert!(ours.contains(taken), "{taken} is checked: {ours:?}");
+    }
+    assert_eq!(ours.len(), 9, "{ours:?}");
+    // A folder inside the repository: the rules of the folders above it still apply.
+    assert_eq!(checked(root, "sub", &[]), git_scripts(root, "sub"));
+    assert_eq!(
+        checked(root, "sub/deep", &[]),
+        BTreeSet::from([
+            "sub/deep/again.old.scp".to_string(),
+            "sub/deep/d.scp".to_string()
+        ])
+    );
+}
+
+#[test]
+fn no_respect_gitignore_checks_every_script_but_never_version_control_records() {
+    let dir = ignoring_repository("no-gitignore");
+    let root = dir.path();
+    let all = checked(root, "", &["--no-respect-gitignore"]);
+    assert_eq!(all.len(), 19, "{all:?}");
+    assert!(all.contains("vendor/v.scp") && all.contains("inner/own.scp"));
+    assert!(!all.iter().any(|f| f.starts_with(".git/")), "{all:?}");
+}
+
+#[test]
+fn paths_given_are_checked_even_when_ignored() {
+    let dir = ignoring_repository("given");
+    let root = dir.path();
+    // A file named on the command line is checked, as `git add --force` takes it.
+    let file = path_str(&root.join("old/b.old.scp"));
+    let (code, doc) = json(&[], &[&file]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["files"][0]["file"], file.as_str());
+    // So is a folder that a rule for folders leaves out; rules for its files still apply.
+    assert_eq!(
+        checked(root, "vendor", &[]),
+        BTreeSet::from(["vendor/v.scp".to_string()])
+    );
+    // A folder whose every script is ignored is an error that says so, not a silent pass.
+    let old = path_str(&root.join("old"));
+    let (code, out, err) = concise(&[], &[&old]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.contains("folder contains no `.scp` scripts that git does not ignore"),
+        "{err}"
+    );
+    assert_eq!(checked(root, "old", &["--no-respect-gitignore"]).len(), 1);
+}
+
+#[test]
+fn a_gitignore_outside_a_repository_means_nothing() {
+    let dir = TempDir::new("no-repository");
+    let root = dir.path();
+    let status = std::process::Command::new("git")
+        .args(["rev-parse", "--git-dir"])
+        .current_dir(root)
+        .env("GIT_CEILING_DIRECTORIES", "/nonexistent")
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(
+        !status.success(),
+        "the system's temporary folder must not be inside a git repository for this test"
+    );
+    put(root, "a.scp", "proc main\nendproc\n");
+    put(root, "vendor/v.scp", "proc main\nendproc\n");
+    put(root, ".gitignore", "vendor/\n*.scp\n");
+    assert_eq!(checked(root, "", &[]).len(), 2);
+}
+
+#[test]
+fn a_linked_work_tree_uses_its_repositorys_exclude_file() {
+    // A linked work tree (or a submodule) has a `.git` file naming where its records are;
+    // the exclude file is in the records it shares with the main work tree.
+    let dir = TempDir::new("worktree");
+    let main = dir.path().join("main");
+    std::fs::create_dir_all(&main).expect("a folder is made");
+    git(&main, &["init", "--quiet", "."]);
+    git(
+        &main,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "-m",
+            "start",
+        ],
+    );
+    git(&main, &["worktree", "add", "--quiet", "../linked"]);
+    put(&main, ".git/info/exclude", "private.scp\n");
+    let linked = dir.path().join("linked");
+    assert!(
+        linked.join(".git").is_file(),
+        "a linked work tree has a .git file"
+    );
+    for name in ["private.scp", "shared.scp"] {
+        put(&linked, name, "proc main\nendproc\n");
+    }
+    assert_eq!(
+        git_scripts(&linked, ""),
+        BTreeSet::from(["shared.scp".to_string()])
+    );
+    assert_eq!(checked(&linked, "", &[]), git_scripts(&linked, ""));
+}

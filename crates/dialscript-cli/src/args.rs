@@ -294,6 +294,10 @@ pub struct CheckArgs {
     /// The `until` value the unsafe fix for DS201 adds.
     #[arg(long, value_name = "SECS")]
     pub fix_until: Option<u32>,
+    /// Also check the scripts in folders that `.gitignore` files and the repository's
+    /// `info/exclude` leave out (folders of version-control records are still skipped).
+    #[arg(long)]
+    pub no_respect_gitignore: bool,
 }
 
 /// `dialscript explain`.

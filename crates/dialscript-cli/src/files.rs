@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::gitignore::{Rules, VCS_FOLDERS};
+
 /// A problem with an input path: it is reported and the command exits 2, after checking the
 /// inputs that were fine.
 #[derive(Debug)]
@@ -59,6 +61,9 @@ pub struct Inputs {
     pub folders: Vec<Folder>,
     /// Every script, in output order.
     pub scripts: Vec<Input>,
+    /// How many scripts, and folders that may hold some, a walk left out because git ignores
+    /// them.
+    pub ignored: usize,
 }
 
 impl Input {
@@ -124,23 +129,40 @@ impl Inputs {
 }
 
 /// Expands the given paths: a file stands for itself (whatever its name), a folder for every
-/// `*.scp` file below it, in sorted order so that output is stable.
-pub fn collect(paths: &[PathBuf]) -> (Inputs, Vec<InputError>) {
+/// `*.scp` file below it, in sorted order so that output is stable. With `respect_gitignore`,
+/// a folder's walk leaves out what git ignores there ([`crate::gitignore`]); a path given
+/// is taken whatever the rules say of it, as git takes a path named to `git add --force`.
+/// Folders of version-control records (`.git` and the like) are never entered.
+pub fn collect(paths: &[PathBuf], respect_gitignore: bool) -> (Inputs, Vec<InputError>) {
     let mut inputs = Inputs::default();
     let mut errors = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
-                let before = inputs.scripts.len();
-                if let Err(e) = walk(path.clone(), &mut inputs) {
+                let (before, ignored_before) = (inputs.scripts.len(), inputs.ignored);
+                // Rules match absolute paths, without symbolic links, as git sees them.
+                let (abs, mut rules) = match std::fs::canonicalize(path) {
+                    Ok(abs) if respect_gitignore => {
+                        let rules = Rules::above(&abs);
+                        (abs, rules)
+                    }
+                    _ => (PathBuf::new(), Rules::off()),
+                };
+                if let Err(e) = walk(path.clone(), abs, &mut inputs, &mut rules) {
                     errors.push(InputError {
                         path: path.clone(),
                         message: format!("cannot read folder: {}", io_message(&e)),
                     });
                 } else if inputs.scripts.len() == before {
+                    let message = if inputs.ignored == ignored_before {
+                        "folder contains no `.scp` scripts"
+                    } else {
+                        "folder contains no `.scp` scripts that git does not ignore \
+                         (`--no-respect-gitignore` checks those too)"
+                    };
                     errors.push(InputError {
                         path: path.clone(),
-                        message: "folder contains no `.scp` scripts".to_string(),
+                        message: message.to_string(),
                     });
                 }
             }
@@ -161,7 +183,9 @@ pub fn collect(paths: &[PathBuf]) -> (Inputs, Vec<InputError>) {
     (inputs, errors)
 }
 
-fn walk(dir: PathBuf, inputs: &mut Inputs) -> std::io::Result<()> {
+/// Lists `dir` (whose absolute path is `abs`, when ignore rules are in force) and everything
+/// below it, in sorted order.
+fn walk(dir: PathBuf, abs: PathBuf, inputs: &mut Inputs, rules: &mut Rules) -> std::io::Result<()> {
     // Each entry keeps its name and type (which the listing gives without asking the file
     // system again), with the name's first sixteen bytes as a number to sort by: names in a
     // folder of scripts share long prefixes, and comparing two numbers settles nearly every
@@ -175,6 +199,16 @@ fn walk(dir: PathBuf, inputs: &mut Inputs) -> std::io::Result<()> {
         })
         .collect::<std::io::Result<Vec<_>>>()?;
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    // The listing says whether this folder is the top of a repository and has ignore rules
+    // of its own; git does not follow a `.gitignore` that is a symbolic link.
+    let has = |wanted: &str, ok: fn(&std::fs::FileType) -> bool| {
+        entries.iter().any(|(_, name, ty)| name == wanted && ok(ty))
+    };
+    let mark = rules.enter(
+        &abs,
+        has(".git", |ty| ty.is_dir() || ty.is_file()),
+        has(".gitignore", std::fs::FileType::is_file),
+    );
     let handle = std::fs::File::open(&dir).ok();
     let index = u32::try_from(inputs.folders.len()).map_err(std::io::Error::other)?;
     inputs.folders.push(Folder {
@@ -182,14 +216,27 @@ fn walk(dir: PathBuf, inputs: &mut Inputs) -> std::io::Result<()> {
         path: dir.clone(),
         handle,
     });
+    // Only folders and scripts are matched against the ignore rules: whether git ignores
+    // the other files does not matter here.
+    let ignored = |rules: &Rules, name: &std::ffi::OsStr, is_dir: bool, count: &mut usize| {
+        let ignored = rules.any() && rules.ignores(&abs.join(name), is_dir);
+        *count += usize::from(ignored);
+        ignored
+    };
     for (_, name, ty) in entries {
         if ty.is_dir() {
+            let vcs = name.to_str().is_some_and(|n| VCS_FOLDERS.contains(&n));
             // A folder that cannot be read deep inside the tree should not hide the rest.
-            let _ = walk(dir.join(&name), inputs);
+            if !vcs && !ignored(rules, &name, true, &mut inputs.ignored) {
+                let _ = walk(dir.join(&name), abs.join(&name), inputs, rules);
+            }
             continue;
         }
         let name = PathBuf::from(name);
-        if is_script_name(&name) && (ty.is_file() || dir.join(&name).is_file()) {
+        if is_script_name(&name)
+            && (ty.is_file() || dir.join(&name).is_file())
+            && !ignored(rules, name.as_os_str(), false, &mut inputs.ignored)
+        {
             inputs.scripts.push(Input {
                 folder: Some(index),
                 name,
@@ -197,6 +244,7 @@ fn walk(dir: PathBuf, inputs: &mut Inputs) -> std::io::Result<()> {
             });
         }
     }
+    rules.leave(mark);
     Ok(())
 }
 
@@ -441,7 +489,7 @@ mod tests {
         );
         assert!(fifo.is_ok(), "a FIFO is made: {fifo:?}");
 
-        let (inputs, errors) = collect(std::slice::from_ref(&dir.0));
+        let (inputs, errors) = collect(std::slice::from_ref(&dir.0), true);
         assert!(errors.is_empty(), "{errors:?}");
         let paths: Vec<PathBuf> = inputs.scripts.iter().map(|i| inputs.path(i)).collect();
         let mut expected: Vec<PathBuf> = sizes.iter().map(|(n, _)| dir.0.join(n)).collect();
@@ -470,7 +518,7 @@ mod tests {
         std::fs::write(dir.0.join("sub").join(odd), b"").expect("a script is written");
         let mut slash = dir.0.join("sub").into_os_string();
         slash.push("/");
-        let (inputs, _) = collect(&[PathBuf::from(slash)]);
+        let (inputs, _) = collect(&[PathBuf::from(slash)], true);
         assert_eq!(inputs.scripts.len(), 2);
         for input in &inputs.scripts {
             assert_eq!(inputs.shown_path(input), shown_path(&inputs.path(input)));

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod commands;
 pub mod files;
+pub mod gitignore;
 pub mod render;
 
 use clap::Parser;

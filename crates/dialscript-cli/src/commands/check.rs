@@ -97,7 +97,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         },
         None => None,
     };
-    let (inputs, mut input_errors) = files::collect(&args.paths);
+    let (inputs, mut input_errors) = files::collect(&args.paths, !args.no_respect_gitignore);
 
     // One configuration per folder: the nearest dialscript.toml, unless --config or
     // --isolated says otherwise. Each distinct configuration becomes one `Checker`, which
