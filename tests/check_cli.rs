@@ -1772,3 +1772,87 @@ fn a_linked_work_tree_uses_its_repositorys_exclude_file() {
     );
     assert_eq!(checked(&linked, "", &[]), git_scripts(&linked, ""));
 }
+
+/// Random trees and random ignore rules, the walk against git: both must take the same
+/// scripts. Patterns are drawn from git's syntax (globs, anchors, folder-only patterns, `**`,
+/// `!`, character classes, escapes, comments), in a `.gitignore` at the top, one in a
+/// subfolder and the repository's `info/exclude`.
+mod the_walk_agrees_with_git {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FOLDERS: [&str; 6] = ["", "d/", "e/", "d/e/", "e/d/", "x/d/"];
+    const NAMES: [&str; 6] = ["a.scp", "b.SCP", "keep.scp", "x.scp", "ab.scp", "!bang.scp"];
+    const PATTERNS: [&str; 24] = [
+        "*.scp",
+        "a*.scp",
+        "/x.scp",
+        "d/",
+        "/d/",
+        "d",
+        "**/e/*.scp",
+        "d/**",
+        "!keep.scp",
+        "!d/keep.scp",
+        "*",
+        "!*/",
+        "?.scp",
+        "[ab].scp",
+        "d/*.scp",
+        "x.scp/",
+        "\\!bang.scp",
+        "# a comment",
+        "e/**/a.scp",
+        "!a.scp",
+        "*.SCP",
+        "!e/",
+        "x/d/",
+        "**/d",
+    ];
+
+    fn rules() -> impl Strategy<Value = Vec<&'static str>> {
+        proptest::collection::vec(proptest::sample::select(&PATTERNS[..]), 0..5)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 24,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn on_random_trees_and_rules(
+            files in proptest::collection::btree_set(
+                (proptest::sample::select(&FOLDERS[..]), proptest::sample::select(&NAMES[..])),
+                1..14,
+            ),
+            top in rules(),
+            nested in rules(),
+            exclude in rules(),
+        ) {
+            let dir = TempDir::new("random-rules");
+            let root = dir.path();
+            git(root, &["init", "--quiet", "."]);
+            for (folder, name) in &files {
+                put(root, &format!("{folder}{name}"), "proc main\nendproc\n");
+            }
+            put(root, ".gitignore", &(top.join("\n") + "\n"));
+            put(root, "d/.gitignore", &(nested.join("\n") + "\n"));
+            put(root, ".git/info/exclude", &(exclude.join("\n") + "\n"));
+            let expected = git_scripts(root, "");
+            let given = path_str(root);
+            let (code, doc) = json(&[], &[&given]);
+            let ours: BTreeSet<String> = match doc["files"].as_array() {
+                Some(list) => list
+                    .iter()
+                    .map(|f| text(&f["file"])[given.len() + 1..].to_string())
+                    .collect(),
+                None => BTreeSet::new(),
+            };
+            prop_assert_eq!(&ours, &expected, "top {:?} d/ {:?} exclude {:?}", top, nested, exclude);
+            // Everything ignored is an error that says so; otherwise scripts were checked.
+            prop_assert_eq!(code == 2, expected.is_empty(), "exit {}", code);
+        }
+    }
+}

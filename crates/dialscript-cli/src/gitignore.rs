@@ -84,7 +84,8 @@ impl Rules {
         between.reverse();
         for folder in between {
             let file = folder.join(".gitignore");
-            if file.is_file() {
+            // As in the walk, a `.gitignore` that is a symbolic link does not count.
+            if file.symlink_metadata().is_ok_and(|m| m.is_file()) {
                 rules.push(Gitignore::new(&file).0);
             }
         }
