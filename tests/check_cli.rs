@@ -26,7 +26,7 @@ use dialscript_cli::commands::check::{FileReport, check_bytes};
 use dialscript_cli::render;
 use dialscript_syntax::codes::SYNTAX_CODES;
 use dialscript_syntax::{Code, Diagnostic, Severity, SourceFile, Span};
-use dialscript_tests::{fixture, run_cli};
+use dialscript_tests::{fixture, run_cli, run_cli_with_input};
 use serde_json::Value;
 
 /// An absolute path to a fixture of this suite.
@@ -1855,4 +1855,154 @@ mod the_walk_agrees_with_git {
             prop_assert_eq!(code == 2, expected.is_empty(), "exit {}", code);
         }
     }
+}
+
+// A script from standard input, as an editor or a pre-commit hook passes one.
+
+/// A login script with one safe fix (DS203) and one finding without a fix (DS202).
+const FROM_EDITOR: &str = "proc main\nwaitfor \"x\" until 5\ntransmit $USERID\nendproc\n";
+
+#[test]
+fn a_script_from_standard_input_is_checked_under_the_name_it_is_given() {
+    let input = FROM_EDITOR.as_bytes();
+    let (code, out, err) = run_cli_with_input(&["check", "--format", "concise", "-"], input);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        out,
+        "-:2:1: DS202 the result of this `waitfor` is not checked\n\
+         -:3:10: DS203 `$USERID` is transmitted without `, raw`\n"
+    );
+    // `--stdin-filename` names it (and implies `-`); the file need not exist.
+    let (code, out, _) = run_cli_with_input(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "isp/login.scp",
+        ],
+        input,
+    );
+    assert_eq!(code, 1);
+    let doc: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(doc["files"][0]["file"], "isp/login.scp");
+    assert_eq!(doc["diagnostics"][1]["file"], "isp/login.scp");
+    assert_eq!(doc["diagnostics"].as_array().map(Vec::len), Some(2));
+    // A clean script exits 0.
+    let clean = b"proc main\nendproc\n";
+    let (code, out, _) = run_cli_with_input(&["check", "--format", "concise", "-"], clean);
+    assert_eq!((code, out.as_str()), (0, ""));
+}
+
+#[test]
+fn stdin_filename_finds_the_configuration_above_it() {
+    // config/dialscript.toml makes DS201 an error; the named file does not exist.
+    let name = fx("config/nested/deeper/unsaved.scp");
+    let input = b"proc main\nwaitfor \"x\"\nendproc\n";
+    let (code, out, _) = run_cli_with_input(
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            &name,
+            "-",
+        ],
+        input,
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains(": DS201 "), "{out}");
+    let (_, json_out, _) = run_cli_with_input(
+        &["check", "--format", "json", "--stdin-filename", &name],
+        input,
+    );
+    let v: Value = serde_json::from_str(&json_out).expect("JSON");
+    let ds201 = v["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["code"] == "DS201"))
+        .expect("DS201");
+    assert_eq!(
+        ds201["severity"], "error",
+        "the configuration above the name applies"
+    );
+    // Without a name, the configuration is looked for from the current folder (the
+    // workspace, which has none), so DS201 keeps its own severity.
+    let (_, json_out, _) = run_cli_with_input(&["check", "--format", "json", "-"], input);
+    let v: Value = serde_json::from_str(&json_out).expect("JSON");
+    assert!(json_out.contains("\"DS201\""), "{json_out}");
+    assert!(v["diagnostics"].as_array().is_some_and(|d| {
+        d.iter()
+            .all(|d| d["code"] != "DS201" || d["severity"] == "warning")
+    }));
+}
+
+#[test]
+fn fixing_standard_input_writes_the_script_to_standard_output_and_no_file() {
+    let dir = TempDir::new("stdin-fix");
+    // A file by the given name exists, with other bytes: it must stay as it is.
+    let named = dir.path().join("login.scp");
+    std::fs::write(&named, "saved earlier\n").expect("a file is written");
+    let name = path_str(&named);
+    let (code, out, err) = run_cli_with_input(
+        &[
+            "check",
+            "--fix",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            &name,
+            "-",
+        ],
+        FROM_EDITOR.as_bytes(),
+    );
+    assert_eq!(code, 1, "DS202 remains: {err}");
+    assert_eq!(out, FROM_EDITOR.replace("$USERID", "$USERID, raw"));
+    assert!(
+        err.starts_with(&format!("{name}:2:1: DS202 ")),
+        "the report goes to standard error, before the summary: {err}"
+    );
+    assert!(
+        err.ends_with("1 file checked: 0 errors and 1 warning; 1 fix applied\n"),
+        "{err}"
+    );
+    assert_eq!(read(&name), "saved earlier\n");
+    // With nothing to fix, the script comes back unchanged.
+    let clean = "proc main\nendproc\n";
+    let (code, out, _) = run_cli_with_input(&["check", "--fix", "-"], clean.as_bytes());
+    assert_eq!((code, out.as_str()), (0, clean));
+    // `--diff` shows the fix under the given name and writes nothing.
+    let (code, out, _) = run_cli_with_input(
+        &["check", "--diff", "--stdin-filename", "login.scp"],
+        FROM_EDITOR.as_bytes(),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("--- a/login.scp\n+++ b/login.scp\n"),
+        "{out}"
+    );
+    assert!(out.contains("\n+transmit $USERID, raw\n"), "{out}");
+}
+
+#[test]
+fn standard_input_is_refused_with_other_paths_and_when_binary() {
+    let input = FROM_EDITOR.as_bytes();
+    let script = fx("formats/login.scp");
+    for args in [
+        vec!["check", "-", &script],
+        vec!["check", "-", "-"],
+        vec!["check", "--stdin-filename", "x.scp", &script],
+    ] {
+        let (code, out, err) = run_cli_with_input(&args, input);
+        assert_eq!((code, out.as_str()), (2, ""), "{args:?}");
+        assert!(err.starts_with("error: "), "{err}");
+    }
+    let (code, _, err) = run_cli_with_input(&["check", "-"], b"proc main\0endproc\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("-: looks like a binary file"), "{err}");
+    let (code, out, _) = run_cli_with_input(&["check", "--fix", "-"], b"\0");
+    assert_eq!(
+        (code, out.as_str()),
+        (2, ""),
+        "nothing is echoed that was not checked"
+    );
 }

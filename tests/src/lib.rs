@@ -28,6 +28,22 @@ pub fn run_cli(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// [`run_cli`] with `input` as standard input.
+pub fn run_cli_with_input(args: &[&str], input: &[u8]) -> (i32, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = dialscript_cli::run_with_input(
+        std::iter::once("dialscript").chain(args.iter().copied()),
+        &mut &input[..],
+        &mut out,
+        &mut err,
+    );
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
 /// Every byte string an event carries, for checks that a secret never shows.
 pub fn payloads(kind: &dialscript_vm::EventKind) -> Vec<Vec<u8>> {
     use dialscript_vm::EventKind;

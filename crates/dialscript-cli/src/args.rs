@@ -254,9 +254,14 @@ pub enum Color {
 /// `dialscript check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Script files, or folders to search for *.scp files (any case).
-    #[arg(required = true, value_name = "PATH")]
+    /// Script files, or folders to search for *.scp files (any case); `-` reads one script
+    /// from standard input.
+    #[arg(required_unless_present = "stdin_filename", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// The name of the script read from standard input: shown in the report, and where its
+    /// `dialscript.toml` is looked for (the file need not exist). Implies `-`.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -64,6 +64,9 @@ pub struct Inputs {
     /// How many scripts, and folders that may hold some, a walk left out because git ignores
     /// them.
     pub ignored: usize,
+    /// The script read from standard input, when it is the one script (see
+    /// [`Inputs::standard_input`]): its bytes, or why they could not be read.
+    stdin: Option<Result<Vec<u8>, String>>,
 }
 
 impl Input {
@@ -74,6 +77,32 @@ impl Input {
 }
 
 impl Inputs {
+    /// One script read from `reader` (standard input, as an editor or a pre-commit hook
+    /// passes a script that may not be saved), going by `name` in reports and for finding its
+    /// configuration; `-` when it has no name. It is read whole here, once.
+    pub fn standard_input(name: Option<&Path>, reader: &mut dyn std::io::Read) -> Inputs {
+        let mut bytes = Vec::new();
+        let read = match reader.read_to_end(&mut bytes) {
+            Ok(_) if looks_binary(&bytes) => Err(BINARY.to_string()),
+            Ok(_) => Ok(bytes),
+            Err(e) => Err(cannot_read(e)),
+        };
+        Inputs {
+            scripts: vec![Input {
+                folder: None,
+                name: name.map_or_else(|| PathBuf::from("-"), Path::to_path_buf),
+                regular: false,
+            }],
+            stdin: Some(read),
+            ..Inputs::default()
+        }
+    }
+
+    /// Whether the scripts are the one read from standard input.
+    pub fn is_standard_input(&self) -> bool {
+        self.stdin.is_some()
+    }
+
     /// The script's path, as given or as found below a given folder.
     pub fn path(&self, input: &Input) -> PathBuf {
         match self.folder_of(input) {
@@ -110,6 +139,9 @@ impl Inputs {
 
     /// Reads a script (see [`read_script`]), through its folder's handle when it has one.
     pub fn read(&self, input: &Input) -> Result<Vec<u8>, String> {
+        if let Some(read) = &self.stdin {
+            return read.clone();
+        }
         let handle = self.folder_of(input).and_then(|f| f.handle.as_ref());
         let file = match handle {
             Some(dir) => nix::fcntl::openat(
@@ -324,10 +356,13 @@ fn read_open(mut file: std::fs::File, regular: bool) -> Result<Vec<u8>, String> 
         }
     })?;
     if looks_binary(&bytes) {
-        return Err("looks like a binary file (it contains NUL bytes), not a script".to_string());
+        return Err(BINARY.to_string());
     }
     Ok(bytes)
 }
+
+/// Why a file that [`looks_binary`] is not checked.
+const BINARY: &str = "looks like a binary file (it contains NUL bytes), not a script";
 
 /// A script is text: a NUL byte in its first 8 KiB means it is something else.
 fn looks_binary(bytes: &[u8]) -> bool {

@@ -42,6 +42,7 @@ where
     };
     dispatch(
         args,
+        None,
         &mut out,
         &mut err,
         raw.as_mut().map(|f| f as &mut dyn std::io::Write),
@@ -55,12 +56,28 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    dispatch(args, out, err, None)
+    dispatch(args, None, out, err, None)
 }
 
-/// [`run`], with `check`'s report written to `report` when given (see [`main_with_args`]).
+/// [`run`], with `input` as standard input (what `check -` reads).
+pub fn run_with_input<I, T>(
+    args: I,
+    input: &mut dyn std::io::Read,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    dispatch(args, Some(input), out, err, None)
+}
+
+/// [`run`], with `check`'s report written to `report` when given (see [`main_with_args`]),
+/// and `input` standing for standard input when given.
 fn dispatch<'a, I, T>(
     args: I,
+    input: Option<&mut dyn std::io::Read>,
     out: &'a mut dyn std::io::Write,
     err: &mut dyn std::io::Write,
     report: Option<&'a mut dyn std::io::Write>,
@@ -83,7 +100,10 @@ where
         }
     };
     let result = match cli.command {
-        args::Command::Check(a) => commands::check::run(&a, report.unwrap_or(out), err),
+        args::Command::Check(a) => match input {
+            Some(input) => commands::check::run_from(&a, input, report.unwrap_or(out), err),
+            None => commands::check::run(&a, report.unwrap_or(out), err),
+        },
         args::Command::Explain(a) => commands::explain::run(&a, out, err),
         args::Command::Run(a) => commands::run::run(&a, out, err),
         args::Command::Test(a) => commands::test::run(&a, out, err),

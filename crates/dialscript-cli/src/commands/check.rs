@@ -80,8 +80,73 @@ fn run_checker(bytes: &[u8], checker: &Checker) -> dialscript_check::Checked {
     checker.check(&parse, bytes)
 }
 
-/// Runs `check`; returns the exit code.
+/// Runs `check`; returns the exit code. A script to check from standard input (`-`) is
+/// read from the process's standard input.
 pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    run_from(args, &mut std::io::stdin().lock(), out, err)
+}
+
+/// [`run`], with `stdin` standing for standard input.
+///
+/// With `--fix`, a script from standard input is written back to standard output, fixed or
+/// not (an editor replaces its text with it), and the report goes to standard error.
+pub fn run_from(
+    args: &CheckArgs,
+    stdin: &mut dyn std::io::Read,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if dash && args.paths.len() > 1 {
+        return usage(
+            err,
+            "`-` (standard input) cannot be combined with other paths",
+        );
+    }
+    if args.stdin_filename.is_some() && !args.paths.is_empty() && !dash {
+        return usage(
+            err,
+            "--stdin-filename names the script read from standard input; give `-` as the path",
+        );
+    }
+    if !dash && !args.paths.is_empty() {
+        let (inputs, input_errors) = files::collect(&args.paths, !args.no_respect_gitignore);
+        return check_inputs(args, &inputs, input_errors, out, err, &mut None);
+    }
+    let inputs = files::Inputs::standard_input(args.stdin_filename.as_deref(), stdin);
+    if !args.fix {
+        return check_inputs(args, &inputs, Vec::new(), out, err, &mut None);
+    }
+    // The report and the messages after it are kept apart and passed on in that order, so
+    // that standard output holds the script alone.
+    let (mut report, mut messages, mut script) = (Vec::new(), Vec::new(), None);
+    let code = check_inputs(
+        args,
+        &inputs,
+        Vec::new(),
+        &mut report,
+        &mut messages,
+        &mut script,
+    )?;
+    err.write_all(&report)?;
+    err.write_all(&messages)?;
+    if let Some(script) = script {
+        out.write_all(&script)?;
+    }
+    Ok(code)
+}
+
+/// Checks `inputs` and writes the report to `out`, then any input errors and the summary to
+/// `err`; returns the exit code. With `--fix` and a script from standard input, `stdin_script`
+/// receives its bytes, fixed or not, instead of a file being written.
+fn check_inputs(
+    args: &CheckArgs,
+    inputs: &files::Inputs,
+    mut input_errors: Vec<files::InputError>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    stdin_script: &mut Option<Vec<u8>>,
+) -> std::io::Result<i32> {
     let cli_select = match parse_selectors(&args.select) {
         Ok(s) => s,
         Err(e) => return usage(err, &format!("--select: {e}")),
@@ -97,7 +162,6 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
         },
         None => None,
     };
-    let (inputs, mut input_errors) = files::collect(&args.paths, !args.no_respect_gitignore);
 
     // One configuration per folder: the nearest dialscript.toml, unless --config or
     // --isolated says otherwise. Each distinct configuration becomes one `Checker`, which
@@ -278,7 +342,13 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
                 match result {
                     Ok((counts, report)) => {
                         tally.add(&counts);
-                        if args.fix
+                        if args.fix && inputs.is_standard_input() {
+                            // Never written to the file it is named after: that file may
+                            // hold other bytes than the editor's.
+                            *stdin_script = report
+                                .fixed
+                                .or_else(|| inputs.read(&inputs.scripts[job.0]).ok());
+                        } else if args.fix
                             && let Some(new) = &report.fixed
                             && let Err(e) = files::write_fixed(&path(), new)
                         {
