@@ -171,7 +171,7 @@ pub fn collect(paths: &[PathBuf], respect_gitignore: bool) -> (Inputs, Vec<Input
     for path in paths {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
-                let (before, ignored_before) = (inputs.scripts.len(), inputs.ignored);
+                let before = (inputs.scripts.len(), inputs.ignored, errors.len());
                 // Rules match absolute paths, without symbolic links, as git sees them.
                 let (abs, mut rules) = match std::fs::canonicalize(path) {
                     Ok(abs) if respect_gitignore => {
@@ -180,13 +180,18 @@ pub fn collect(paths: &[PathBuf], respect_gitignore: bool) -> (Inputs, Vec<Input
                     }
                     _ => (PathBuf::new(), Rules::off()),
                 };
-                if let Err(e) = walk(path.clone(), abs, &mut inputs, &mut rules) {
+                let mut walk = Walk {
+                    inputs: &mut inputs,
+                    rules: &mut rules,
+                    errors: &mut errors,
+                };
+                if let Err(e) = walk.folder(path.clone(), abs) {
                     errors.push(InputError {
                         path: path.clone(),
                         message: format!("cannot read folder: {}", io_message(&e)),
                     });
-                } else if inputs.scripts.len() == before {
-                    let message = if inputs.ignored == ignored_before {
+                } else if (inputs.scripts.len(), errors.len()) == (before.0, before.2) {
+                    let message = if inputs.ignored == before.1 {
                         "folder contains no `.scp` scripts"
                     } else {
                         "folder contains no `.scp` scripts that git does not ignore \
@@ -215,69 +220,86 @@ pub fn collect(paths: &[PathBuf], respect_gitignore: bool) -> (Inputs, Vec<Input
     (inputs, errors)
 }
 
-/// Lists `dir` (whose absolute path is `abs`, when ignore rules are in force) and everything
-/// below it, in sorted order.
-fn walk(dir: PathBuf, abs: PathBuf, inputs: &mut Inputs, rules: &mut Rules) -> std::io::Result<()> {
-    // Each entry keeps its name and type (which the listing gives without asking the file
-    // system again), with the name's first sixteen bytes as a number to sort by: names in a
-    // folder of scripts share long prefixes, and comparing two numbers settles nearly every
-    // comparison without looking at the strings. The whole list is sorted before the first
-    // script can be checked, so this is time no other core can share.
-    let mut entries = std::fs::read_dir(&dir)?
-        .map(|e| {
-            let e = e?;
-            let name = e.file_name();
-            Ok((sort_key(&name), name, e.file_type()?))
-        })
-        .collect::<std::io::Result<Vec<_>>>()?;
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    // The listing says whether this folder is the top of a repository and has ignore rules
-    // of its own; git does not follow a `.gitignore` that is a symbolic link.
-    let has = |wanted: &str, ok: fn(&std::fs::FileType) -> bool| {
-        entries.iter().any(|(_, name, ty)| name == wanted && ok(ty))
-    };
-    let mark = rules.enter(
-        &abs,
-        has(".git", |ty| ty.is_dir() || ty.is_file()),
-        has(".gitignore", std::fs::FileType::is_file),
-    );
-    let handle = std::fs::File::open(&dir).ok();
-    let index = u32::try_from(inputs.folders.len()).map_err(std::io::Error::other)?;
-    inputs.folders.push(Folder {
-        shown: shown_path(&dir),
-        path: dir.clone(),
-        handle,
-    });
-    // Only folders and scripts are matched against the ignore rules: whether git ignores
-    // the other files does not matter here.
-    let ignored = |rules: &Rules, name: &std::ffi::OsStr, is_dir: bool, count: &mut usize| {
-        let ignored = rules.any() && rules.ignores(&abs.join(name), is_dir);
-        *count += usize::from(ignored);
-        ignored
-    };
-    for (_, name, ty) in entries {
-        if ty.is_dir() {
-            let vcs = name.to_str().is_some_and(|n| VCS_FOLDERS.contains(&n));
-            // A folder that cannot be read deep inside the tree should not hide the rest.
-            if !vcs && !ignored(rules, &name, true, &mut inputs.ignored) {
-                let _ = walk(dir.join(&name), abs.join(&name), inputs, rules);
+/// A walk through a given folder: where scripts go, the ignore rules in force, and where a
+/// folder below it that cannot be read is reported (with the others still walked, and the
+/// command exiting 2: a check that passes must not have skipped scripts unsaid).
+struct Walk<'a> {
+    inputs: &'a mut Inputs,
+    rules: &'a mut Rules,
+    errors: &'a mut Vec<InputError>,
+}
+
+impl Walk<'_> {
+    /// Lists `dir` (whose absolute path is `abs`, when ignore rules are in force) and
+    /// everything below it, in sorted order.
+    fn folder(&mut self, dir: PathBuf, abs: PathBuf) -> std::io::Result<()> {
+        // Each entry keeps its name and type (which the listing gives without asking the file
+        // system again), with the name's first sixteen bytes as a number to sort by: names in
+        // a folder of scripts share long prefixes, and comparing two numbers settles nearly
+        // every comparison without looking at the strings. The whole list is sorted before the
+        // first script can be checked, so this is time no other core can share.
+        let mut entries = std::fs::read_dir(&dir)?
+            .map(|e| {
+                let e = e?;
+                let name = e.file_name();
+                Ok((sort_key(&name), name, e.file_type()?))
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        // The listing says whether this folder is the top of a repository and has ignore
+        // rules of its own; git does not follow a `.gitignore` that is a symbolic link.
+        let has = |wanted: &str, ok: fn(&std::fs::FileType) -> bool| {
+            entries.iter().any(|(_, name, ty)| name == wanted && ok(ty))
+        };
+        let mark = self.rules.enter(
+            &abs,
+            has(".git", |ty| ty.is_dir() || ty.is_file()),
+            has(".gitignore", std::fs::FileType::is_file),
+        );
+        let handle = std::fs::File::open(&dir).ok();
+        let index = u32::try_from(self.inputs.folders.len()).map_err(std::io::Error::other)?;
+        self.inputs.folders.push(Folder {
+            shown: shown_path(&dir),
+            path: dir.clone(),
+            handle,
+        });
+        for (_, name, ty) in entries {
+            if ty.is_dir() {
+                let vcs = name.to_str().is_some_and(|n| VCS_FOLDERS.contains(&n));
+                if !vcs && !self.ignored(&abs, &name, true) {
+                    let below = dir.join(&name);
+                    if let Err(e) = self.folder(below.clone(), abs.join(&name)) {
+                        self.errors.push(InputError {
+                            path: below,
+                            message: format!("cannot read folder: {}", io_message(&e)),
+                        });
+                    }
+                }
+                continue;
             }
-            continue;
+            let name = PathBuf::from(name);
+            if is_script_name(&name)
+                && (ty.is_file() || dir.join(&name).is_file())
+                && !self.ignored(&abs, name.as_os_str(), false)
+            {
+                self.inputs.scripts.push(Input {
+                    folder: Some(index),
+                    name,
+                    regular: ty.is_file(),
+                });
+            }
         }
-        let name = PathBuf::from(name);
-        if is_script_name(&name)
-            && (ty.is_file() || dir.join(&name).is_file())
-            && !ignored(rules, name.as_os_str(), false, &mut inputs.ignored)
-        {
-            inputs.scripts.push(Input {
-                folder: Some(index),
-                name,
-                regular: ty.is_file(),
-            });
-        }
+        self.rules.leave(mark);
+        Ok(())
     }
-    rules.leave(mark);
-    Ok(())
+
+    /// Whether git ignores the entry `name` of the folder `abs`, counting it if so. Only
+    /// folders and scripts are asked about: whether git ignores other files does not matter.
+    fn ignored(&mut self, abs: &Path, name: &std::ffi::OsStr, is_dir: bool) -> bool {
+        let ignored = self.rules.any() && self.rules.ignores(&abs.join(name), is_dir);
+        self.inputs.ignored += usize::from(ignored);
+        ignored
+    }
 }
 
 /// The first sixteen bytes of a name as a big-endian number, zero-padded: two names compare
