@@ -1706,7 +1706,10 @@ fn paths_given_are_checked_even_when_ignored() {
     let (code, out, err) = concise(&[], &[&old]);
     assert_eq!((code, out.as_str()), (2, ""));
     assert!(
-        err.contains("folder contains no `.scp` scripts that git does not ignore"),
+        err.contains(
+            "folder contains no `.scp` scripts that are not ignored by git or excluded by a \
+             `dialscript.toml`"
+        ),
         "{err}"
     );
     assert_eq!(checked(root, "old", &["--no-respect-gitignore"]).len(), 1);
@@ -2004,5 +2007,122 @@ fn standard_input_is_refused_with_other_paths_and_when_binary() {
         (code, out.as_str()),
         (2, ""),
         "nothing is echoed that was not checked"
+    );
+}
+
+// A configuration's `exclude`.
+
+/// A project whose `dialscript.toml` excludes a vendored folder, a kind of file and one
+/// subfolder, with a second configuration (no `exclude`) in `own/`, which replaces the first
+/// there as it does for the rules.
+fn excluding_project(label: &str) -> TempDir {
+    let dir = TempDir::new(label);
+    let root = dir.path();
+    for rel in [
+        "a.scp",
+        "vendor/v.scp",
+        "sub/s.scp",
+        "sub/old/o.scp",
+        "sub/x.legacy.scp",
+        "own/o.scp",
+        "own/vendor/w.scp",
+        "own/y.legacy.scp",
+    ] {
+        put(root, rel, "proc main\nendproc\n");
+    }
+    put(
+        root,
+        "dialscript.toml",
+        "exclude = [\"vendor/\", \"*.legacy.scp\", \"/sub/old/\"]\n",
+    );
+    put(
+        root,
+        "own/dialscript.toml",
+        "[lint]\nignore = [\"DS206\"]\n",
+    );
+    dir
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+#[test]
+fn exclude_leaves_out_scripts_where_its_configuration_applies() {
+    let dir = excluding_project("exclude");
+    let root = dir.path();
+    assert_eq!(
+        checked(root, "", &[]),
+        set(&[
+            "a.scp",
+            "own/o.scp",
+            "own/vendor/w.scp",
+            "own/y.legacy.scp",
+            "sub/s.scp"
+        ])
+    );
+    // From a folder below the configuration, its patterns still apply.
+    assert_eq!(checked(root, "sub", &[]), set(&["sub/s.scp"]));
+    // A folder named on the command line is checked, as with git's rules.
+    assert_eq!(checked(root, "vendor", &[]), set(&["vendor/v.scp"]));
+    // `--isolated` reads no configuration, so nothing is excluded.
+    assert_eq!(checked(root, "", &["--isolated"]).len(), 8);
+    // `--config` applies its file's patterns, below its folder, to every folder.
+    let own = path_str(&root.join("own/dialscript.toml"));
+    assert_eq!(checked(root, "", &["--config", &own]).len(), 8);
+    let top = path_str(&root.join("dialscript.toml"));
+    assert_eq!(
+        checked(root, "own", &["--config", &top]),
+        set(&["own/o.scp"]),
+        "`vendor/` and `*.legacy.scp` match at any depth"
+    );
+}
+
+#[test]
+fn force_exclude_leaves_out_named_files_that_exclude_matches() {
+    let dir = excluding_project("force-exclude");
+    let root = dir.path();
+    let paths: Vec<String> = ["a.scp", "vendor/v.scp", "sub/old/o.scp", "own/y.legacy.scp"]
+        .iter()
+        .map(|p| path_str(&root.join(p)))
+        .collect();
+    let args: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let (code, doc) = json(&[], &args);
+    assert_eq!((code, doc["files"].as_array().map(Vec::len)), (0, Some(4)));
+    let (code, doc) = json(&["--force-exclude"], &args);
+    let files: Vec<&str> = doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| text(&f["file"]))
+        .collect();
+    assert_eq!(code, 0);
+    // `own/dialscript.toml` is the nearest configuration of `own/y.legacy.scp`.
+    assert_eq!(files, [paths[0].as_str(), paths[3].as_str()]);
+    // Everything named is excluded: nothing to check is not an error.
+    let (code, doc) = json(&["--force-exclude"], &args[1..3]);
+    assert_eq!((code, doc["files"].as_array().map(Vec::len)), (0, Some(0)));
+}
+
+#[test]
+fn a_bad_exclude_is_an_error_that_names_its_file() {
+    let dir = excluding_project("bad-exclude");
+    let root = dir.path();
+    put(root, "sub/dialscript.toml", "exclude = [\"a{b\"]\n");
+    let (code, _, err) = concise(&[], &[&path_str(root)]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!(
+            "error: {}: in `exclude`: `a{{b` is not a pattern",
+            root.join("sub/dialscript.toml").display()
+        )),
+        "{err}"
+    );
+    put(root, "sub/dialscript.toml", "exclude = \"vendor/\"\n");
+    let (code, _, err) = concise(&[], &[&path_str(root)]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("sub/dialscript.toml") && err.contains("expected a sequence"),
+        "{err}"
     );
 }

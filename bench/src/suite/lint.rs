@@ -119,7 +119,10 @@ fn floor(dir: &Path, what: Floor) -> Result<(Duration, Duration), String> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let cpu = || crate::process::cpu_time(nix::sys::resource::UsageWho::RUSAGE_SELF);
     let (cpu0, start) = (cpu(), std::time::Instant::now());
-    let (inputs, errors) = dialscript_cli::files::collect(&[dir.to_path_buf()], true);
+    let (inputs, errors) = dialscript_cli::files::collect(
+        &[dir.to_path_buf()],
+        &dialscript_cli::leave_out::LeaveOut::default(),
+    );
     if let Some(e) = errors.first() {
         return Err(format!("{}: {}", e.path.display(), e.message));
     }

@@ -1,6 +1,9 @@
 //! Which rules run, and how `dialscript.toml` says so.
 //!
 //! ```toml
+//! exclude = ["vendor/", "old/*.scp"]  # scripts a folder walk leaves out (gitignore patterns,
+//!                                   # relative to this file's folder)
+//!
 //! [lint]
 //! select = ["ALL"]                 # codes, names, or code prefixes such as "DS2"
 //! ignore = ["unused-variable"]
@@ -116,6 +119,8 @@ impl RuleSelection {
 #[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
     lint: Lint,
 }
 
@@ -142,6 +147,9 @@ pub struct Config {
     pub max_duration: Option<u64>,
     /// `unsafe-fix-until`.
     pub unsafe_fix_until: Option<u32>,
+    /// `exclude`: patterns in gitignore syntax, relative to the file's folder, for scripts and
+    /// folders that a folder walk leaves out (the command line applies them).
+    pub exclude: Vec<String>,
 }
 
 impl Config {
@@ -189,6 +197,7 @@ impl Config {
             },
             max_duration: file.lint.max_duration,
             unsafe_fix_until: file.lint.unsafe_fix_until,
+            exclude: file.exclude,
         })
     }
 
@@ -256,5 +265,15 @@ mod tests {
         assert!(e.contains("did you mean `waitfor-without-until`"), "{e}");
         let e = Config::parse("[lint]\nbogus = 1\n", Path::new("x.toml")).expect_err("bad key");
         assert!(e.contains("bogus"), "{e}");
+        // `exclude` is a list of patterns at the top level, not under `[lint]`.
+        let c = Config::parse(
+            "exclude = [\"vendor/\", \"*.orig.scp\"]\n",
+            Path::new("x.toml"),
+        )
+        .expect("valid config");
+        assert_eq!(c.exclude, ["vendor/", "*.orig.scp"]);
+        let e = Config::parse("[lint]\nexclude = [\"vendor/\"]\n", Path::new("x.toml"))
+            .expect_err("not a rule setting");
+        assert!(e.contains("exclude"), "{e}");
     }
 }

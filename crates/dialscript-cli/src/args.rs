@@ -303,6 +303,10 @@ pub struct CheckArgs {
     /// `info/exclude` leave out (folders of version-control records are still skipped).
     #[arg(long)]
     pub no_respect_gitignore: bool,
+    /// Leave out the files named on the command line that a configuration's `exclude` matches
+    /// (a pre-commit hook names every changed file).
+    #[arg(long)]
+    pub force_exclude: bool,
 }
 
 /// `dialscript explain`.

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::gitignore::{Rules, VCS_FOLDERS};
+use crate::leave_out::{Holds, LeaveOut, Rules, VCS_FOLDERS};
 
 /// A problem with an input path: it is reported and the command exits 2, after checking the
 /// inputs that were fine.
@@ -61,8 +61,8 @@ pub struct Inputs {
     pub folders: Vec<Folder>,
     /// Every script, in output order.
     pub scripts: Vec<Input>,
-    /// How many scripts, and folders that may hold some, a walk left out because git ignores
-    /// them.
+    /// How many scripts, and folders that may hold some, were left out because git ignores
+    /// them or a configuration excludes them.
     pub ignored: usize,
     /// The script read from standard input, when it is the one script (see
     /// [`Inputs::standard_input`]): its bytes, or why they could not be read.
@@ -161,11 +161,12 @@ impl Inputs {
 }
 
 /// Expands the given paths: a file stands for itself (whatever its name), a folder for every
-/// `*.scp` file below it, in sorted order so that output is stable. With `respect_gitignore`,
-/// a folder's walk leaves out what git ignores there ([`crate::gitignore`]); a path given
-/// is taken whatever the rules say of it, as git takes a path named to `git add --force`.
+/// `*.scp` file below it, in sorted order so that output is stable. A folder's walk leaves out
+/// what `how` says ([`crate::leave_out`]: what git ignores, what the nearest configuration
+/// excludes); a path given is taken whatever git's rules say of it, as git takes a path named
+/// to `git add --force`, and whatever the configuration says unless `how.force_exclude`.
 /// Folders of version-control records (`.git` and the like) are never entered.
-pub fn collect(paths: &[PathBuf], respect_gitignore: bool) -> (Inputs, Vec<InputError>) {
+pub fn collect(paths: &[PathBuf], how: &LeaveOut) -> (Inputs, Vec<InputError>) {
     let mut inputs = Inputs::default();
     let mut errors = Vec::new();
     for path in paths {
@@ -173,12 +174,18 @@ pub fn collect(paths: &[PathBuf], respect_gitignore: bool) -> (Inputs, Vec<Input
             Ok(m) if m.is_dir() => {
                 let before = (inputs.scripts.len(), inputs.ignored, errors.len());
                 // Rules match absolute paths, without symbolic links, as git sees them.
-                let (abs, mut rules) = match std::fs::canonicalize(path) {
-                    Ok(abs) if respect_gitignore => {
-                        let rules = Rules::above(&abs);
-                        (abs, rules)
+                let found = std::fs::canonicalize(path)
+                    .map_err(|e| format!("cannot read folder: {}", io_message(&e)))
+                    .and_then(|abs| Ok((Rules::above(&abs, how)?, abs)));
+                let (mut rules, abs) = match found {
+                    Ok(found) => found,
+                    Err(message) => {
+                        errors.push(InputError {
+                            path: path.clone(),
+                            message,
+                        });
+                        continue;
                     }
-                    _ => (PathBuf::new(), Rules::off()),
                 };
                 let mut walk = Walk {
                     inputs: &mut inputs,
@@ -194,13 +201,31 @@ pub fn collect(paths: &[PathBuf], respect_gitignore: bool) -> (Inputs, Vec<Input
                     let message = if inputs.ignored == before.1 {
                         "folder contains no `.scp` scripts"
                     } else {
-                        "folder contains no `.scp` scripts that git does not ignore \
-                         (`--no-respect-gitignore` checks those too)"
+                        "folder contains no `.scp` scripts that are not ignored by git or \
+                         excluded by a `dialscript.toml` (`--no-respect-gitignore` and \
+                         `--isolated` check those too)"
                     };
                     errors.push(InputError {
                         path: path.clone(),
                         message: message.to_string(),
                     });
+                }
+            }
+            Ok(_) if how.force_exclude => {
+                let excluded = std::fs::canonicalize(path)
+                    .map_err(cannot_read)
+                    .and_then(|abs| crate::leave_out::excludes_file(&abs, &how.excludes));
+                match excluded {
+                    Ok(true) => inputs.ignored += 1,
+                    Ok(false) => inputs.scripts.push(Input {
+                        folder: None,
+                        name: path.clone(),
+                        regular: std::fs::metadata(path).is_ok_and(|m| m.is_file()),
+                    }),
+                    Err(message) => errors.push(InputError {
+                        path: path.clone(),
+                        message,
+                    }),
                 }
             }
             // The `stat` just made says whether it is a regular file, so reading it need not
@@ -246,16 +271,32 @@ impl Walk<'_> {
             })
             .collect::<std::io::Result<Vec<_>>>()?;
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        // The listing says whether this folder is the top of a repository and has ignore
-        // rules of its own; git does not follow a `.gitignore` that is a symbolic link.
-        let has = |wanted: &str, ok: fn(&std::fs::FileType) -> bool| {
-            entries.iter().any(|(_, name, ty)| name == wanted && ok(ty))
-        };
-        let mark = self.rules.enter(
-            &abs,
-            has(".git", |ty| ty.is_dir() || ty.is_file()),
-            has(".gitignore", std::fs::FileType::is_file),
-        );
+        // The listing says whether this folder is the top of a repository and has rules of
+        // its own; git does not follow a `.gitignore` that is a symbolic link, and a
+        // configuration is found as `config::discover` finds it, links followed.
+        let mut holds = Holds::default();
+        for (_, name, ty) in &entries {
+            match name.as_encoded_bytes() {
+                b".git" => holds.git |= ty.is_dir() || ty.is_file(),
+                b".gitignore" => holds.gitignore |= ty.is_file(),
+                b"dialscript.toml" => holds.config |= dir.join(name).is_file(),
+                _ => {}
+            }
+        }
+        let (mark, error) = self.rules.enter(&abs, holds);
+        if let Some(message) = error {
+            let path = dir.join(dialscript_check::config::FILE_NAME);
+            // The message names the file already.
+            let prefix = format!(
+                "{}: ",
+                abs.join(dialscript_check::config::FILE_NAME).display()
+            );
+            let message = message
+                .strip_prefix(&prefix)
+                .map(str::to_string)
+                .unwrap_or(message);
+            self.errors.push(InputError { path, message });
+        }
         let handle = std::fs::File::open(&dir).ok();
         let index = u32::try_from(self.inputs.folders.len()).map_err(std::io::Error::other)?;
         self.inputs.folders.push(Folder {
@@ -293,10 +334,11 @@ impl Walk<'_> {
         Ok(())
     }
 
-    /// Whether git ignores the entry `name` of the folder `abs`, counting it if so. Only
-    /// folders and scripts are asked about: whether git ignores other files does not matter.
+    /// Whether the rules leave out the entry `name` of the folder `abs`, counting it if so.
+    /// Only folders and scripts are asked about: whether other files are left out does not
+    /// matter.
     fn ignored(&mut self, abs: &Path, name: &std::ffi::OsStr, is_dir: bool) -> bool {
-        let ignored = self.rules.any() && self.rules.ignores(&abs.join(name), is_dir);
+        let ignored = self.rules.any() && self.rules.leaves_out(&abs.join(name), is_dir);
         self.inputs.ignored += usize::from(ignored);
         ignored
     }
@@ -546,7 +588,7 @@ mod tests {
         );
         assert!(fifo.is_ok(), "a FIFO is made: {fifo:?}");
 
-        let (inputs, errors) = collect(std::slice::from_ref(&dir.0), true);
+        let (inputs, errors) = collect(std::slice::from_ref(&dir.0), &LeaveOut::default());
         assert!(errors.is_empty(), "{errors:?}");
         let paths: Vec<PathBuf> = inputs.scripts.iter().map(|i| inputs.path(i)).collect();
         let mut expected: Vec<PathBuf> = sizes.iter().map(|(n, _)| dir.0.join(n)).collect();
@@ -575,7 +617,7 @@ mod tests {
         std::fs::write(dir.0.join("sub").join(odd), b"").expect("a script is written");
         let mut slash = dir.0.join("sub").into_os_string();
         slash.push("/");
-        let (inputs, _) = collect(&[PathBuf::from(slash)], true);
+        let (inputs, _) = collect(&[PathBuf::from(slash)], &LeaveOut::default());
         assert_eq!(inputs.scripts.len(), 2);
         for input in &inputs.scripts {
             assert_eq!(inputs.shown_path(input), shown_path(&inputs.path(input)));

@@ -5,7 +5,7 @@
 pub mod args;
 pub mod commands;
 pub mod files;
-pub mod gitignore;
+pub mod leave_out;
 pub mod render;
 
 use clap::Parser;

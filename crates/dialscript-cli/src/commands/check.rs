@@ -9,6 +9,7 @@ use dialscript_check::{Checker, Options, RuleSelection};
 use dialscript_syntax::{Diagnostic, Severity, SourceFile};
 
 use crate::args::{CheckArgs, Color, Format};
+use crate::leave_out::{Excludes, LeaveOut};
 use crate::{exit, files, render};
 
 /// Width used for human output.
@@ -110,7 +111,20 @@ pub fn run_from(
         );
     }
     if !dash && !args.paths.is_empty() {
-        let (inputs, input_errors) = files::collect(&args.paths, !args.no_respect_gitignore);
+        // The configuration given with `--config` also says which scripts a walk leaves out.
+        let how = LeaveOut {
+            git_ignored: !args.no_respect_gitignore,
+            excludes: match (&args.config, args.isolated) {
+                (_, true) => Excludes::Off,
+                (Some(p), false) => match Config::load(p) {
+                    Ok(c) => Excludes::Of(c),
+                    Err(e) => return usage(err, &e),
+                },
+                (None, false) => Excludes::Nearest,
+            },
+            force_exclude: args.force_exclude,
+        };
+        let (inputs, input_errors) = files::collect(&args.paths, &how);
         return check_inputs(args, &inputs, input_errors, out, err, &mut None);
     }
     let inputs = files::Inputs::standard_input(args.stdin_filename.as_deref(), stdin);
