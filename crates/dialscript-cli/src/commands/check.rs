@@ -110,32 +110,36 @@ pub fn run_from(
             "--stdin-filename names the script read from standard input; give `-` as the path",
         );
     }
+    // One configuration for every script with `--config` (or none with `--isolated`);
+    // otherwise each script's nearest, found below.
+    let fixed_config = match (&args.config, args.isolated) {
+        (_, true) => Some(Config::default()),
+        (Some(p), false) => match Config::load(p) {
+            Ok(c) => Some(c),
+            Err(e) => return usage(err, &e),
+        },
+        (None, false) => None,
+    };
+    let fixed = fixed_config.as_ref();
     if !dash && !args.paths.is_empty() {
-        // The configuration given with `--config` also says which scripts a walk leaves out.
         let how = LeaveOut {
             git_ignored: !args.no_respect_gitignore,
-            excludes: match (&args.config, args.isolated) {
-                (_, true) => Excludes::Off,
-                (Some(p), false) => match Config::load(p) {
-                    Ok(c) => Excludes::Of(c),
-                    Err(e) => return usage(err, &e),
-                },
-                (None, false) => Excludes::Nearest,
-            },
+            excludes: fixed.map_or(Excludes::Nearest, |c| Excludes::Of(c.clone())),
             force_exclude: args.force_exclude,
         };
         let (inputs, input_errors) = files::collect(&args.paths, &how);
-        return check_inputs(args, &inputs, input_errors, out, err, &mut None);
+        return check_inputs(args, fixed, &inputs, input_errors, out, err, &mut None);
     }
     let inputs = files::Inputs::standard_input(args.stdin_filename.as_deref(), stdin);
     if !args.fix {
-        return check_inputs(args, &inputs, Vec::new(), out, err, &mut None);
+        return check_inputs(args, fixed, &inputs, Vec::new(), out, err, &mut None);
     }
     // The report and the messages after it are kept apart and passed on in that order, so
     // that standard output holds the script alone.
     let (mut report, mut messages, mut script) = (Vec::new(), Vec::new(), None);
     let code = check_inputs(
         args,
+        fixed,
         &inputs,
         Vec::new(),
         &mut report,
@@ -150,11 +154,13 @@ pub fn run_from(
     Ok(code)
 }
 
-/// Checks `inputs` and writes the report to `out`, then any input errors and the summary to
+/// Checks `inputs` (with `fixed_config` for all of them when given, else each one's nearest
+/// configuration) and writes the report to `out`, then any input errors and the summary to
 /// `err`; returns the exit code. With `--fix` and a script from standard input, `stdin_script`
 /// receives its bytes, fixed or not, instead of a file being written.
 fn check_inputs(
     args: &CheckArgs,
+    fixed_config: Option<&Config>,
     inputs: &files::Inputs,
     mut input_errors: Vec<files::InputError>,
     out: &mut dyn Write,
@@ -169,13 +175,6 @@ fn check_inputs(
         Ok(s) => s,
         Err(e) => return usage(err, &format!("--ignore: {e}")),
     };
-    let explicit = match &args.config {
-        Some(p) => match Config::load(p) {
-            Ok(c) => Some(c),
-            Err(e) => return usage(err, &e),
-        },
-        None => None,
-    };
 
     // One configuration per folder: the nearest dialscript.toml, unless --config or
     // --isolated says otherwise. Each distinct configuration becomes one `Checker`, which
@@ -183,12 +182,7 @@ fn check_inputs(
     let mut checkers: Vec<Checker> = Vec::new();
     let mut by_dir: HashMap<PathBuf, usize> = HashMap::new();
     let mut by_folder: Vec<Option<usize>> = vec![None; inputs.folders.len()];
-    let fixed_config = if args.isolated {
-        Some(Config::default())
-    } else {
-        explicit
-    };
-    if let Some(c) = &fixed_config {
+    if let Some(c) = fixed_config {
         checkers.push(Checker::new(options_for(c, args, &cli_select, &cli_ignore)));
     }
     let mut jobs: Vec<(usize, usize)> = Vec::with_capacity(inputs.scripts.len());
