@@ -32,10 +32,8 @@ pub enum Excludes {
     /// The nearest `dialscript.toml` of each folder, as for the rules themselves.
     #[default]
     Nearest,
-    /// One configuration for every folder (`--config`).
+    /// One configuration for every folder (`--config`; `--isolated` is the empty one).
     Of(Config),
-    /// None (`--isolated`).
-    Off,
 }
 
 /// What a walk leaves out, as the command line chose.
@@ -127,7 +125,6 @@ impl Rules {
                 None => None,
             },
             Excludes::Of(config) => exclude_of(config)?,
-            Excludes::Off => None,
         };
         if !rules.git {
             return Ok(rules);
@@ -249,7 +246,6 @@ pub fn excludes_file(abs: &Path, how: &Excludes) -> Result<bool, String> {
             None => None,
         },
         Excludes::Of(config) => exclude_of(config)?,
-        Excludes::Off => None,
     };
     // Patterns apply below the configuration's folder only (`--config` may name one
     // elsewhere); the matcher also asks about each folder on the way down to the file.
