@@ -100,6 +100,16 @@ fn text(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }
 
+/// The files a JSON report lists as checked, in its order.
+fn files_of(doc: &Value) -> Vec<&str> {
+    doc["files"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no list of files: {doc}"))
+        .iter()
+        .map(|f| text(&f["file"]))
+        .collect()
+}
+
 /// A folder under the system's temporary folder with a name no other test (or test run) uses;
 /// it is removed with everything in it when dropped, so also when an assertion fails.
 struct TempDir(PathBuf);
@@ -1425,12 +1435,7 @@ fn folders_are_checked_in_parallel_with_byte_identical_sorted_output() {
     let (code, out, _) = first;
     assert_eq!(code, 1);
     let doc: Value = serde_json::from_str(&out).expect("JSON");
-    let files: Vec<&str> = doc["files"]
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|f| text(&f["file"]))
-        .collect();
+    let files = files_of(&doc);
     assert_eq!(files, expected_order);
     // Diagnostics come file by file, in the same order.
     let rank = |f: &str| files.iter().position(|x| *x == f).expect("a listed file");
@@ -1564,12 +1569,9 @@ fn checked(root: &Path, sub: &str, flags: &[&str]) -> BTreeSet<String> {
     let (code, doc) = json(flags, &[&given]);
     assert!(code == 0 || code == 1, "exit {code}: {doc}");
     let prefix = format!("{}/", path_str(root));
-    doc["files"]
-        .as_array()
-        .expect("a list of files")
-        .iter()
-        .map(|f| {
-            let file = text(&f["file"]);
+    files_of(&doc)
+        .into_iter()
+        .map(|file| {
             file.strip_prefix(&prefix)
                 .unwrap_or_else(|| panic!("{file} is below {prefix}"))
                 .to_string()
@@ -1846,13 +1848,10 @@ mod the_walk_agrees_with_git {
             let expected = git_scripts(root, "");
             let given = path_str(root);
             let (code, doc) = json(&[], &[&given]);
-            let ours: BTreeSet<String> = match doc["files"].as_array() {
-                Some(list) => list
-                    .iter()
-                    .map(|f| text(&f["file"])[given.len() + 1..].to_string())
-                    .collect(),
-                None => BTreeSet::new(),
-            };
+            let ours: BTreeSet<String> = files_of(&doc)
+                .into_iter()
+                .map(|f| f[given.len() + 1..].to_string())
+                .collect();
             prop_assert_eq!(&ours, &expected, "top {:?} d/ {:?} exclude {:?}", top, nested, exclude);
             // Everything ignored is an error that says so; otherwise scripts were checked.
             prop_assert_eq!(code == 2, expected.is_empty(), "exit {}", code);
@@ -2090,12 +2089,7 @@ fn force_exclude_leaves_out_named_files_that_exclude_matches() {
     let (code, doc) = json(&[], &args);
     assert_eq!((code, doc["files"].as_array().map(Vec::len)), (0, Some(4)));
     let (code, doc) = json(&["--force-exclude"], &args);
-    let files: Vec<&str> = doc["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|f| text(&f["file"]))
-        .collect();
+    let files = files_of(&doc);
     assert_eq!(code, 0);
     // `own/dialscript.toml` is the nearest configuration of `own/y.legacy.scp`.
     assert_eq!(files, [paths[0].as_str(), paths[3].as_str()]);
