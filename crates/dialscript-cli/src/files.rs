@@ -211,7 +211,7 @@ pub fn collect(paths: &[PathBuf], how: &LeaveOut) -> (Inputs, Vec<InputError>) {
                     });
                 }
             }
-            Ok(_) if how.force_exclude => {
+            Ok(m) if how.force_exclude => {
                 let excluded = std::fs::canonicalize(path)
                     .map_err(cannot_read)
                     .and_then(|abs| crate::leave_out::excludes_file(&abs, &how.excludes));
@@ -220,7 +220,7 @@ pub fn collect(paths: &[PathBuf], how: &LeaveOut) -> (Inputs, Vec<InputError>) {
                     Ok(false) => inputs.scripts.push(Input {
                         folder: None,
                         name: path.clone(),
-                        regular: std::fs::metadata(path).is_ok_and(|m| m.is_file()),
+                        regular: m.is_file(),
                     }),
                     Err(message) => errors.push(InputError {
                         path: path.clone(),
@@ -255,8 +255,8 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    /// Lists `dir` (whose absolute path is `abs`, when ignore rules are in force) and
-    /// everything below it, in sorted order.
+    /// Lists `dir` (whose absolute path, which the rules match, is `abs`) and everything
+    /// below it, in sorted order.
     fn folder(&mut self, dir: PathBuf, abs: PathBuf) -> std::io::Result<()> {
         // Each entry keeps its name and type (which the listing gives without asking the file
         // system again), with the name's first sixteen bytes as a number to sort by: names in
