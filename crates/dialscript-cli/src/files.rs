@@ -307,7 +307,7 @@ impl Walk<'_> {
         for (_, name, ty) in entries {
             if ty.is_dir() {
                 let vcs = name.to_str().is_some_and(|n| VCS_FOLDERS.contains(&n));
-                if !vcs && !self.ignored(&abs, &name, true) {
+                if !vcs && !self.ignored(&name, true) {
                     let below = dir.join(&name);
                     if let Err(e) = self.folder(below.clone(), abs.join(&name)) {
                         self.errors.push(InputError {
@@ -321,7 +321,7 @@ impl Walk<'_> {
             let name = PathBuf::from(name);
             if is_script_name(&name)
                 && (ty.is_file() || dir.join(&name).is_file())
-                && !self.ignored(&abs, name.as_os_str(), false)
+                && !self.ignored(name.as_os_str(), false)
             {
                 self.inputs.scripts.push(Input {
                     folder: Some(index),
@@ -334,11 +334,12 @@ impl Walk<'_> {
         Ok(())
     }
 
-    /// Whether the rules leave out the entry `name` of the folder `abs`, counting it if so.
+    /// Whether the rules leave out the entry `name` of the folder being listed, counting it
+    /// if so.
     /// Only folders and scripts are asked about: whether other files are left out does not
     /// matter.
-    fn ignored(&mut self, abs: &Path, name: &std::ffi::OsStr, is_dir: bool) -> bool {
-        let ignored = self.rules.any() && self.rules.leaves_out(&abs.join(name), is_dir);
+    fn ignored(&mut self, name: &std::ffi::OsStr, is_dir: bool) -> bool {
+        let ignored = self.rules.any() && self.rules.leaves_out(name, is_dir);
         self.inputs.ignored += usize::from(ignored);
         ignored
     }

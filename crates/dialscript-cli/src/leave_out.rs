@@ -72,6 +72,12 @@ pub struct Rules {
     stack: Vec<Gitignore>,
     /// The `exclude` patterns of the configuration in force, when it has any.
     exclude: Option<Gitignore>,
+    /// The folder the walk is in, relative to the folder of each matcher in `stack` and then
+    /// of `exclude` (`None` where it is not below it: the matcher does not apply there). An
+    /// entry is matched by its name joined to this, so that neither the entry's absolute path
+    /// nor its stripping down to the matcher's folder is made for every entry; for the
+    /// matcher of the folder itself the name alone is the path.
+    here: Vec<Option<PathBuf>>,
 }
 
 /// What [`Rules::enter`] changed, for [`Rules::leave`] to undo.
@@ -80,6 +86,8 @@ pub struct Mark {
     git: GitMark,
     /// The `exclude` matcher of the folder above, when this folder's configuration replaced it.
     exclude: Option<Option<Gitignore>>,
+    /// [`Rules::here`] in the folder above.
+    here: Vec<Option<PathBuf>>,
 }
 
 #[derive(Debug)]
@@ -118,6 +126,7 @@ impl Rules {
             in_repo: false,
             stack: Vec::new(),
             exclude: None,
+            here: Vec::new(),
         };
         rules.exclude = match &how.excludes {
             Excludes::Nearest => match root.parent().and_then(config::discover) {
@@ -187,7 +196,14 @@ impl Rules {
                 self.push(Gitignore::new(abs.join(".gitignore")).0);
             }
         }
-        (Mark { git, exclude }, error)
+        let here = self
+            .stack
+            .iter()
+            .chain(&self.exclude)
+            .map(|m| abs.strip_prefix(m.path()).ok().map(Path::to_path_buf))
+            .collect();
+        let here = std::mem::replace(&mut self.here, here);
+        (Mark { git, exclude, here }, error)
     }
 
     /// Restores the rules of the folder above, when the walk leaves a folder.
@@ -202,6 +218,7 @@ impl Rules {
         if let Some(outer) = mark.exclude {
             self.exclude = outer;
         }
+        self.here = mark.here;
     }
 
     /// Whether any rule is in force, that is, whether paths need matching at all.
@@ -209,25 +226,35 @@ impl Rules {
         !self.stack.is_empty() || self.exclude.is_some()
     }
 
-    /// Whether the walk leaves out `path` (absolute), a folder when `is_dir`: the
-    /// configuration excludes it, or git ignores it. Of git's matchers, the nearest with a
-    /// pattern for the path decides, as in git; its last matching line, which may be a `!`
-    /// line that takes the path back.
-    pub fn leaves_out(&self, path: &Path, is_dir: bool) -> bool {
+    /// Whether the walk leaves out the entry `name` of the folder it is in (the one last
+    /// entered), a folder when `is_dir`: the configuration excludes it, or git ignores it. Of
+    /// git's matchers, the nearest with a pattern for the entry decides, as in git; its last
+    /// matching line, which may be a `!` line that takes the entry back.
+    pub fn leaves_out(&self, name: &std::ffi::OsStr, is_dir: bool) -> bool {
+        // Some(true): a pattern ignores the entry; Some(false): a `!` pattern takes it back.
+        let verdict = |matcher: &Gitignore, here: Option<&PathBuf>| {
+            let found = match here {
+                None => return None,
+                Some(here) if here.as_os_str().is_empty() => matcher.matched(name, is_dir),
+                Some(here) => matcher.matched(here.join(name), is_dir),
+            };
+            match found {
+                Match::Ignore(_) => Some(true),
+                Match::Whitelist(_) => Some(false),
+                Match::None => None,
+            }
+        };
         if let Some(exclude) = &self.exclude
-            && path.starts_with(exclude.path())
-            && exclude.matched(path, is_dir).is_ignore()
+            && verdict(exclude, self.here.last().and_then(Option::as_ref)) == Some(true)
         {
             return true;
         }
-        for matcher in self.stack.iter().rev() {
-            match matcher.matched(path, is_dir) {
-                Match::Ignore(_) => return true,
-                Match::Whitelist(_) => return false,
-                Match::None => {}
-            }
-        }
-        false
+        self.stack
+            .iter()
+            .zip(&self.here)
+            .rev()
+            .find_map(|(matcher, here)| verdict(matcher, here.as_ref()))
+            .unwrap_or(false)
     }
 
     fn push(&mut self, matcher: Gitignore) {
