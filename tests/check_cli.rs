@@ -2120,3 +2120,33 @@ fn a_bad_exclude_is_an_error_that_names_its_file() {
         "{err}"
     );
 }
+
+#[test]
+fn show_files_lists_what_check_would_check_and_checks_nothing() {
+    let dir = ignoring_repository("show-files");
+    let root = path_str(dir.path());
+    let (code, doc) = json(&[], &[&root]);
+    assert_eq!(code, 0);
+    let (code, out, err) = run_cli(&["check", "--show-files", &root]);
+    assert_eq!(
+        (code, err.as_str()),
+        (0, ""),
+        "no summary: nothing was checked"
+    );
+    assert_eq!(out.lines().collect::<Vec<_>>(), files_of(&doc));
+    // A path that cannot be used is reported as `check` reports it, and exits 2.
+    let missing = format!("{root}/missing.scp");
+    let (code, out, err) = run_cli(&["check", "--show-files", &root, &missing]);
+    assert_eq!(code, 2);
+    assert_eq!(out.lines().count(), files_of(&doc).len());
+    assert_eq!(
+        err,
+        format!("error: {missing}: cannot read: no such file or folder\n")
+    );
+    // Standard input shows as the name it is given.
+    let (code, out, _) = run_cli_with_input(
+        &["check", "--show-files", "--stdin-filename", "isp.scp"],
+        b"",
+    );
+    assert_eq!((code, out.as_str()), (0, "isp.scp\n"));
+}

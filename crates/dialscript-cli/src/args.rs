@@ -258,10 +258,6 @@ pub struct CheckArgs {
     /// from standard input.
     #[arg(required_unless_present = "stdin_filename", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The name of the script read from standard input: shown in the report, and where its
-    /// `dialscript.toml` is looked for (the file need not exist). Implies `-`.
-    #[arg(long, value_name = "PATH")]
-    pub stdin_filename: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -307,6 +303,13 @@ pub struct CheckArgs {
     /// (a pre-commit hook names every changed file).
     #[arg(long)]
     pub force_exclude: bool,
+    /// List the scripts that would be checked, one per line, and check nothing.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    pub show_files: bool,
+    /// The name of the script read from standard input: shown in the report, and where its
+    /// `dialscript.toml` is looked for (the file need not exist). Implies `-`.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 /// `dialscript explain`.

@@ -128,9 +128,15 @@ pub fn run_from(
             force_exclude: args.force_exclude,
         };
         let (inputs, input_errors) = files::collect(&args.paths, &how);
+        if args.show_files {
+            return show_files(&inputs, &input_errors, out, err);
+        }
         return check_inputs(args, fixed, &inputs, input_errors, out, err, &mut None);
     }
     let inputs = files::Inputs::standard_input(args.stdin_filename.as_deref(), stdin);
+    if args.show_files {
+        return show_files(&inputs, &[], out, err);
+    }
     if !args.fix {
         return check_inputs(args, fixed, &inputs, Vec::new(), out, err, &mut None);
     }
@@ -467,6 +473,29 @@ fn check_inputs(
         exit::FINDINGS
     } else {
         exit::CLEAN
+    })
+}
+
+/// `--show-files`: the scripts `check` would check, as its reports name them, one per line
+/// in the order it checks them; the paths that could not be used go to `err` as usual.
+fn show_files(
+    inputs: &files::Inputs,
+    input_errors: &[files::InputError],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let mut out = std::io::BufWriter::new(out);
+    for input in &inputs.scripts {
+        writeln!(out, "{}", inputs.shown_path(input))?;
+    }
+    out.flush()?;
+    for e in input_errors {
+        writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
+    }
+    Ok(if input_errors.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::USAGE
     })
 }
 
