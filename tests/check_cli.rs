@@ -1585,7 +1585,9 @@ fn checked(root: &Path, sub: &str, flags: &[&str]) -> BTreeSet<String> {
 fn git_scripts(root: &Path, dir: &str) -> BTreeSet<String> {
     let at = root.join(dir);
     let mut found = BTreeSet::new();
-    for line in git(&at, &["ls-files", "--others", "--exclude-standard"]).lines() {
+    // `-z`: names as they are, not quoted as git quotes unusual ones.
+    let listed = git(&at, &["ls-files", "-z", "--others", "--exclude-standard"]);
+    for line in listed.split('\0').filter(|l| !l.is_empty()) {
         let rel = if dir.is_empty() {
             line.to_string()
         } else {
@@ -1780,15 +1782,27 @@ fn a_linked_work_tree_uses_its_repositorys_exclude_file() {
 
 /// Random trees and random ignore rules, the walk against git: both must take the same
 /// scripts. Patterns are drawn from git's syntax (globs, anchors, folder-only patterns, `**`,
-/// `!`, character classes, escapes, comments), in a `.gitignore` at the top, one in a
-/// subfolder and the repository's `info/exclude`.
+/// `!`, character classes, escapes, comments, trailing blanks, escaped and not), in a
+/// `.gitignore` at the top, one in a subfolder and the repository's `info/exclude`; names
+/// include spaces, brackets, a leading `#` and a leading `!`.
 mod the_walk_agrees_with_git {
     use super::*;
     use proptest::prelude::*;
 
     const FOLDERS: [&str; 6] = ["", "d/", "e/", "d/e/", "e/d/", "x/d/"];
-    const NAMES: [&str; 6] = ["a.scp", "b.SCP", "keep.scp", "x.scp", "ab.scp", "!bang.scp"];
-    const PATTERNS: [&str; 24] = [
+    const NAMES: [&str; 10] = [
+        "a.scp",
+        "b.SCP",
+        "keep.scp",
+        "x.scp",
+        "ab.scp",
+        "!bang.scp",
+        "#hash.scp",
+        "[ab].scp",
+        "sp ace.scp",
+        "end .scp",
+    ];
+    const PATTERNS: [&str; 32] = [
         "*.scp",
         "a*.scp",
         "/x.scp",
@@ -1813,6 +1827,14 @@ mod the_walk_agrees_with_git {
         "!e/",
         "x/d/",
         "**/d",
+        "#hash.scp",
+        "\\#hash.scp",
+        "\\[ab\\].scp",
+        "sp ace.scp",
+        "a.scp   ",
+        "end\\ .scp",
+        "end .scp ",
+        "*\\ .scp",
     ];
 
     fn rules() -> impl Strategy<Value = Vec<&'static str>> {
