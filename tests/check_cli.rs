@@ -2172,3 +2172,109 @@ fn show_files_lists_what_check_would_check_and_checks_nothing() {
     );
     assert_eq!((code, out.as_str()), (0, "isp.scp\n"));
 }
+
+// `--add-suppressions`.
+
+/// The rule findings of a report (syntax errors are never suppressed).
+fn rule_findings(report: &FileReport) -> Vec<&'static str> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| d.code.code)
+        .filter(|c| c.as_bytes()[2] >= b'1')
+        .collect()
+}
+
+#[test]
+fn added_suppressions_silence_every_finding_and_only_once() {
+    // Every fixture and example: the rules' own fixtures hold a triggering line of each rule.
+    let mut scripts = Vec::new();
+    collect_scripts(&fixture(""), &mut scripts);
+    collect_scripts(&dialscript_tests::root().join("examples"), &mut scripts);
+    let mut added_somewhere = 0;
+    for path in scripts {
+        let bytes = std::fs::read(&path).expect("a script");
+        let name = path_str(&path);
+        let before = check_bytes(&name, bytes.clone(), &Checker::default(), None);
+        let syntax_error = before
+            .diagnostics
+            .iter()
+            .any(|d| d.code.code.as_bytes()[2] == b'0' && d.severity == Severity::Error);
+        let comments = dialscript_syntax::lexer::lex(&bytes).comments;
+        let (new, added) = dialscript_check::suppress::add(&bytes, &comments, &before.diagnostics);
+        if syntax_error {
+            assert_eq!((added, &new), (0, &bytes), "{name}: left as it is");
+            continue;
+        }
+        let wanted = rule_findings(&before)
+            .iter()
+            .filter(|c| **c != "DS215")
+            .count();
+        assert_eq!(added == 0, wanted == 0, "{name}");
+        added_somewhere += usize::from(added > 0);
+        let after = check_bytes(&name, new.clone(), &Checker::default(), None);
+        let left: Vec<&str> = rule_findings(&after);
+        // DS215 findings the script had stay (they are removed by hand, not suppressed); no
+        // suppression added is itself unused.
+        let unused_before = rule_findings(&before)
+            .iter()
+            .filter(|c| **c == "DS215")
+            .count();
+        assert_eq!(
+            left,
+            vec!["DS215"; unused_before],
+            "{name}: findings left after adding suppressions:\n{}",
+            String::from_utf8_lossy(&new)
+        );
+        // The code itself is untouched: the scripts print the same without comments.
+        let (p1, p2) = (
+            dialscript_syntax::parse(&bytes),
+            dialscript_syntax::parse(&new),
+        );
+        assert_eq!(
+            dialscript_syntax::print(&p1.script),
+            dialscript_syntax::print(&p2.script),
+            "{name}"
+        );
+        // A second pass adds nothing.
+        let comments = dialscript_syntax::lexer::lex(&new).comments;
+        let (again, more) = dialscript_check::suppress::add(&new, &comments, &after.diagnostics);
+        assert_eq!((more, &again), (0, &new), "{name}");
+    }
+    assert!(added_somewhere >= 30, "{added_somewhere}");
+}
+
+#[test]
+fn add_suppressions_writes_scripts_and_can_show_them_first() {
+    let dir = TempDir::new("add-suppressions");
+    let path = dir.copy("formats/login.scp");
+    let original = read(&path);
+    // `--diff` shows the suppressions, not the fixes, and writes nothing.
+    let (code, out, err) = concise(&["--add-suppressions", "--diff"], &[&path]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("+   waitfor \"ogin:\" ; dialscript: allow(DS201)\n"),
+        "{out}"
+    );
+    assert!(!out.contains(", raw"), "no fix is applied: {out}");
+    assert_eq!(err, "6 suppressions in 1 file (not written: --diff)\n");
+    assert_eq!(read(&path), original);
+    let (code, out, err) = concise(&["--add-suppressions"], &[&path]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert_eq!(
+        err,
+        "1 file checked, no problems found; 6 suppressions added\n"
+    );
+    assert_ne!(read(&path), original);
+    let (code, out, _) = concise(&[], &[&path]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    // Standard input: the script comes back on standard output.
+    let (code, out, _) =
+        run_cli_with_input(&["check", "--add-suppressions", "-"], original.as_bytes());
+    assert_eq!(code, 0);
+    assert_eq!(out, read(&path));
+    // Fixing and suppressing at once is refused.
+    let (code, _, err) = concise(&["--add-suppressions", "--fix"], &[&path]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--fix"), "{err}");
+}

@@ -15,6 +15,9 @@ use crate::registry::UNUSED_SUPPRESSION;
 
 const MARKER: &str = "dialscript:";
 
+/// The UTF-8 byte-order mark a script may start with.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// One code named in a suppression comment.
 #[derive(Debug)]
 struct Entry {
@@ -170,6 +173,144 @@ impl Suppressions {
     }
 }
 
+/// Adds suppression comments to `src` for the rule findings among `diagnostics`, so that a
+/// project can start checking scripts that have findings today and fix them over time
+/// (`check --add-suppressions`; ruff's `--add-noqa`). `comments` are the script's `;`
+/// comments, as the lexer gives them.
+///
+/// A line with findings gets `; dialscript: allow(CODE, ...)` at its end, or, when its
+/// comment already holds a suppression list, the codes added to that list; when its comment
+/// names the marker some other way (which would hide a second marker), the suppression goes
+/// on a line of its own before it. A finding on a line without code (DS101 in an empty
+/// script) gets a file-wide suppression on a first line of its own. Syntax errors are not
+/// suppressed, nor is DS215 (an unused suppression is removed, not suppressed); a script with
+/// a syntax error is left as it is, since a comment added after an unclosed string would
+/// become part of it. Returns the new bytes and how many codes were added.
+pub fn add(src: &[u8], comments: &[Span], diagnostics: &[Diagnostic]) -> (Vec<u8>, usize) {
+    let syntax = |d: &Diagnostic| d.code.code.as_bytes().get(2).is_none_or(|&c| c < b'1');
+    if diagnostics
+        .iter()
+        .any(|d| syntax(d) && d.severity == Severity::Error)
+    {
+        return (src.to_vec(), 0);
+    }
+    let line_starts = dialscript_syntax::source::line_starts(src);
+    let line_of = |o: u32| line_starts.partition_point(|&s| s <= o).saturating_sub(1);
+    let mut by_line: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
+    for d in diagnostics {
+        if syntax(d) || d.code.code == UNUSED_SUPPRESSION.code.code {
+            continue;
+        }
+        let codes = by_line.entry(line_of(d.span.start)).or_default();
+        if !codes.contains(&d.code.code) {
+            codes.push(d.code.code);
+        }
+    }
+    let newline: &[u8] = if memchr::memmem::find(src, b"\r\n").is_some() {
+        b"\r\n"
+    } else {
+        b"\n"
+    };
+    // Insertions (offset, text), made in order of their offsets.
+    let mut inserts: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut file_wide: Vec<&str> = Vec::new();
+    let mut added = 0;
+    for (line, mut codes) in by_line {
+        codes.sort_unstable();
+        added += codes.len();
+        let list = codes.join(", ");
+        let start = line_starts[line] as usize;
+        let end = line_starts.get(line + 1).map_or(src.len(), |&e| e as usize);
+        let content_end = start
+            + src[start..end]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .unwrap_or(end - start);
+        let comment = comments
+            .iter()
+            .find(|c| (start..content_end.max(start + 1)).contains(&(c.start as usize)));
+        // A byte-order mark is not code (the lexer skips it).
+        let from = if start == 0 && src.starts_with(BOM) {
+            3
+        } else {
+            start
+        };
+        let code_at = src[from..content_end.max(from)]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map(|p| from + p);
+        match (code_at, comment) {
+            (None, _) => file_wide.extend(codes),
+            (Some(at), Some(c)) if c.start as usize == at => file_wide.extend(codes),
+            (Some(_), Some(c)) => {
+                let text = &src[c.range()];
+                match find(text, MARKER.as_bytes()) {
+                    None => inserts.push((
+                        content_end,
+                        format!(" ; {MARKER} allow({list})").into_bytes(),
+                    )),
+                    Some(pos) => {
+                        let rest = &text[pos + MARKER.len()..];
+                        let blank = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                        let close = rest.iter().position(|&b| b == b')');
+                        match (rest[blank..].starts_with(b"allow("), close) {
+                            (true, Some(close)) => {
+                                let inside = &rest[blank + "allow(".len()..close];
+                                let sep = if inside.iter().all(u8::is_ascii_whitespace) {
+                                    ""
+                                } else {
+                                    ", "
+                                };
+                                let at = c.start as usize + pos + MARKER.len() + close;
+                                inserts.push((at, format!("{sep}{list}").into_bytes()));
+                            }
+                            _ => {
+                                // After a byte-order mark, which must stay first.
+                                let indent = &src[from..code_at.unwrap_or(from)];
+                                let mut own = indent.to_vec();
+                                own.extend_from_slice(
+                                    format!("; {MARKER} allow({list})").as_bytes(),
+                                );
+                                own.extend_from_slice(newline);
+                                inserts.push((from, own));
+                            }
+                        }
+                    }
+                }
+            }
+            (Some(_), None) => {
+                let blank_before =
+                    content_end > start && src[content_end - 1].is_ascii_whitespace();
+                let sep = if blank_before { "" } else { " " };
+                inserts.push((
+                    content_end,
+                    format!("{sep}; {MARKER} allow({list})").into_bytes(),
+                ));
+            }
+        }
+    }
+    if !file_wide.is_empty() {
+        file_wide.sort_unstable();
+        file_wide.dedup();
+        let mut top = format!("; {MARKER} allow-file({})", file_wide.join(", ")).into_bytes();
+        top.extend_from_slice(newline);
+        // After a byte-order mark, which must stay first.
+        let at = if src.starts_with(BOM) { 3 } else { 0 };
+        inserts.push((at, top));
+    }
+    inserts.sort_by_key(|(at, _)| *at);
+    let mut out =
+        Vec::with_capacity(src.len() + inserts.iter().map(|(_, t)| t.len()).sum::<usize>());
+    let mut from = 0;
+    for (at, text) in inserts {
+        out.extend_from_slice(&src[from..at]);
+        out.extend_from_slice(&text);
+        from = at;
+    }
+    out.extend_from_slice(&src[from..]);
+    (out, added)
+}
+
 /// The first place `needle` occurs in `hay`. Every comment of every file is searched, so the
 /// scan looks for the needle's first byte and compares the rest only there, rather than
 /// comparing a whole window at every position.
@@ -210,6 +351,51 @@ fn next_code_line(src: &[u8], line_starts: &[u32], comments: &[Span], line: usiz
 #[cfg(test)]
 mod tests {
     use super::find;
+
+    /// `src` with the suppressions `add` puts in for its findings.
+    fn suppressed(src: &str) -> String {
+        let parse = dialscript_syntax::parse(src.as_bytes());
+        let checked = crate::check(&parse, src.as_bytes(), &crate::Options::default());
+        let (out, _) = super::add(src.as_bytes(), &parse.comments, &checked.diagnostics);
+        String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+    }
+
+    #[test]
+    fn suppressions_go_where_each_line_can_take_them() {
+        // At the end of the line; into a suppression list the line has (an empty one too);
+        // after a comment without the marker; on a line of its own, indented as the line, when
+        // the comment names the marker in passing; codes of one line sorted, once each.
+        assert_eq!(
+            suppressed(
+                "proc main\r\n  waitfor \"a\"\r\n  waitfor \"b\" ; note\r\n  transmit $USERID ; dialscript: allow(DS201)\r\n  transmit $PASSWORD ; dialscript: allow()\r\n  transmit $USERID ; see dialscript: docs\r\nendproc"
+            ),
+            "proc main ; dialscript: allow(DS208)\r\n  waitfor \"a\" ; dialscript: allow(DS201)\r\n  waitfor \"b\" ; note ; dialscript: allow(DS201)\r\n  transmit $USERID ; dialscript: allow(DS201, DS203)\r\n  transmit $PASSWORD ; dialscript: allow(DS203)\r\n  ; dialscript: allow(DS203)\r\n  transmit $USERID ; see dialscript: docs\r\nendproc"
+        );
+    }
+
+    #[test]
+    fn a_finding_on_a_line_without_code_is_suppressed_for_the_file() {
+        // After the byte-order mark, with the script's line end.
+        assert_eq!(
+            suppressed("\u{feff}"),
+            "\u{feff}; dialscript: allow-file(DS101)\n"
+        );
+        // A line of its own before the first line stays after the mark too.
+        assert_eq!(
+            suppressed("\u{feff}proc main ; dialscript: see below\nwaitfor \"a\"\nendproc\n"),
+            "\u{feff}; dialscript: allow(DS208)\nproc main ; dialscript: see below\nwaitfor \"a\" ; dialscript: allow(DS201)\nendproc\n"
+        );
+        assert_eq!(
+            suppressed("; old login\r\n"),
+            "; dialscript: allow-file(DS101)\r\n; old login\r\n"
+        );
+    }
+
+    #[test]
+    fn a_script_with_a_syntax_error_is_left_as_it_is() {
+        let src = "proc main\n  waitfor \"a\n  transmit $USERID\nendproc\n";
+        assert_eq!(suppressed(src), src);
+    }
 
     #[test]
     fn find_agrees_with_a_plain_search() {

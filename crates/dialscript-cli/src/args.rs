@@ -304,12 +304,23 @@ pub struct CheckArgs {
     #[arg(long)]
     pub force_exclude: bool,
     /// List the scripts that would be checked, one per line, and check nothing.
-    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    #[arg(long, conflicts_with_all = ["fix", "diff", "add_suppressions"])]
     pub show_files: bool,
+    /// Add a suppression comment for every finding (`; dialscript: allow(CODE)`), so that
+    /// checking can start on scripts with findings today; with `--diff`, show them instead.
+    #[arg(long, conflicts_with_all = ["fix", "unsafe_fixes"])]
+    pub add_suppressions: bool,
     /// The name of the script read from standard input: shown in the report, and where its
     /// `dialscript.toml` is looked for (the file need not exist). Implies `-`.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
+}
+
+impl CheckArgs {
+    /// Whether the run writes scripts: fixes, or suppressions.
+    pub fn writes(&self) -> bool {
+        self.fix || self.add_suppressions
+    }
 }
 
 /// `dialscript explain`.

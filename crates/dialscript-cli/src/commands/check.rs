@@ -137,7 +137,7 @@ pub fn run_from(
     if args.show_files {
         return show_files(&inputs, &[], out, err);
     }
-    if !args.fix {
+    if !args.writes() {
         return check_inputs(args, fixed, &inputs, Vec::new(), out, err, &mut None);
     }
     // The report and the messages after it are kept apart and passed on in that order, so
@@ -246,7 +246,8 @@ fn check_inputs(
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let fix = (args.fix || args.diff).then_some(args.unsafe_fixes);
+    // `--diff` shows fixes, or with `--add-suppressions` the suppressions alone.
+    let fix = (args.fix || args.diff && !args.add_suppressions).then_some(args.unsafe_fixes);
     // Every output is a concatenation of per-file pieces (JSON and SARIF between a start and
     // an end; with `--diff`, each changed file's diff): the thread that checked a file also
     // renders its piece and drops the file, keeping only what the summary needs, and the
@@ -292,6 +293,9 @@ fn check_inputs(
                     let bytes = inputs.read(input)?;
                     let mut report =
                         check_bytes(inputs.shown_path(input), bytes, &checkers[o], fix);
+                    if args.add_suppressions {
+                        report = add_suppressions(report, &checkers[o]);
+                    }
                     let counts = Tally::of(&report);
                     match format {
                         // The diff compares the fixed bytes with the ones that were checked,
@@ -356,13 +360,13 @@ fn check_inputs(
                 match result {
                     Ok((counts, report)) => {
                         tally.add(&counts);
-                        if args.fix && inputs.is_standard_input() {
+                        if args.writes() && inputs.is_standard_input() {
                             // Never written to the file it is named after: that file may
                             // hold other bytes than the editor's.
                             *stdin_script = report
                                 .fixed
                                 .or_else(|| inputs.read(&inputs.scripts[job.0]).ok());
-                        } else if args.fix
+                        } else if args.writes()
                             && let Some(new) = &report.fixed
                             && let Err(e) = files::write_fixed(&path(), new)
                         {
@@ -416,11 +420,15 @@ fn check_inputs(
         for e in &input_errors {
             writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
         }
+        let changes = if args.add_suppressions {
+            plural(fixes, "suppression")
+        } else {
+            plural(fixes, "fix").replace("fixs", "fixes")
+        };
         writeln!(
             err,
-            "{fixes} fix{} in {fixed_files} file{} (not written: --diff)",
-            if fixes == 1 { "" } else { "es" },
-            if fixed_files == 1 { "" } else { "s" }
+            "{changes} in {} (not written: --diff)",
+            plural(fixed_files, "file")
         )?;
         return Ok(if !input_errors.is_empty() {
             exit::USAGE
@@ -463,7 +471,11 @@ fn check_inputs(
                 [errors, warnings, advice],
                 fixable,
                 fixes,
-                args.fix
+                match (args.fix, args.add_suppressions) {
+                    (true, _) => Some(Applied::Fixes),
+                    (_, true) => Some(Applied::Suppressions),
+                    _ => None,
+                }
             )
         )?;
     }
@@ -474,6 +486,23 @@ fn check_inputs(
     } else {
         exit::CLEAN
     })
+}
+
+/// `--add-suppressions`: the script with a suppression comment for each finding it has
+/// (`suppress::add`), checked again, so that the report shows what is left (syntax errors) and
+/// the writer writes the new bytes as it writes fixes.
+fn add_suppressions(report: FileReport, checker: &Checker) -> FileReport {
+    let src = report.file.bytes();
+    let comments = dialscript_syntax::lexer::lex(src).comments;
+    let (new, added) = dialscript_check::suppress::add(src, &comments, &report.diagnostics);
+    if added == 0 {
+        return report;
+    }
+    let mut again = check_bytes(report.file.name(), new.clone(), checker, None);
+    again.original = Some(src.to_vec());
+    again.fixed = Some(new);
+    again.fixes = added;
+    again
 }
 
 /// `--show-files`: the scripts `check` would check, as its reports name them, one per line
@@ -654,13 +683,22 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// What a run wrote into the scripts, for the summary line.
+#[derive(Clone, Copy)]
+enum Applied {
+    /// `--fix`.
+    Fixes,
+    /// `--add-suppressions`.
+    Suppressions,
+}
+
 fn summary(
     files: usize,
     unreadable: usize,
     [errors, warnings, advice]: [usize; 3],
     fixable: usize,
     fixed: usize,
-    fixing: bool,
+    applied: Option<Applied>,
 ) -> String {
     // "No problems found" would read as a clean bill for the files that could not be read.
     let mut s = if errors + warnings + advice == 0 && unreadable > 0 {
@@ -678,13 +716,16 @@ fn summary(
     if advice > 0 {
         s.push_str(&format!(" (and {advice} advice)"));
     }
-    if fixing {
-        s.push_str(&format!(
+    match applied {
+        Some(Applied::Fixes) => s.push_str(&format!(
             "; {} applied",
             plural(fixed, "fix").replace("fixs", "fixes")
-        ));
-    } else if fixable > 0 {
-        s.push_str(&format!("; {fixable} fixable with `--fix`"));
+        )),
+        Some(Applied::Suppressions) => {
+            s.push_str(&format!("; {} added", plural(fixed, "suppression")));
+        }
+        None if fixable > 0 => s.push_str(&format!("; {fixable} fixable with `--fix`")),
+        None => {}
     }
     if unreadable > 0 {
         s.push_str(&format!(
