@@ -217,7 +217,6 @@ pub fn add(src: &[u8], comments: &[Span], diagnostics: &[Diagnostic]) -> (Vec<u8
     let mut added = 0;
     for (line, mut codes) in by_line {
         codes.sort_unstable();
-        added += codes.len();
         let list = codes.join(", ");
         let start = line_starts[line] as usize;
         let end = line_starts.get(line + 1).map_or(src.len(), |&e| e as usize);
@@ -240,8 +239,14 @@ pub fn add(src: &[u8], comments: &[Span], diagnostics: &[Diagnostic]) -> (Vec<u8
             .position(|b| !b.is_ascii_whitespace())
             .map(|p| from + p);
         match (code_at, comment) {
-            (None, _) => file_wide.extend(codes),
-            (Some(at), Some(c)) if c.start as usize == at => file_wide.extend(codes),
+            (None, _) => {
+                file_wide.extend(codes);
+                continue;
+            }
+            (Some(at), Some(c)) if c.start as usize == at => {
+                file_wide.extend(codes);
+                continue;
+            }
             (Some(_), Some(c)) => {
                 let text = &src[c.range()];
                 match find(text, MARKER.as_bytes()) {
@@ -288,10 +293,12 @@ pub fn add(src: &[u8], comments: &[Span], diagnostics: &[Diagnostic]) -> (Vec<u8
                 ));
             }
         }
+        added += codes.len();
     }
     if !file_wide.is_empty() {
         file_wide.sort_unstable();
         file_wide.dedup();
+        added += file_wide.len();
         let mut top = format!("; {MARKER} allow-file({})", file_wide.join(", ")).into_bytes();
         top.extend_from_slice(newline);
         // After a byte-order mark, which must stay first.
