@@ -211,12 +211,20 @@ pub fn collect(paths: &[PathBuf], how: &LeaveOut) -> (Inputs, Vec<InputError>) {
                     });
                 }
             }
-            Ok(m) if how.force_exclude => {
-                let excluded = std::fs::canonicalize(path)
-                    .map_err(cannot_read)
-                    .and_then(|abs| crate::leave_out::excludes_file(&abs, &how.excludes));
+            Ok(m) => {
+                // A file named is taken, unless `--force-exclude` asks its configuration.
+                let excluded = if how.force_exclude {
+                    std::fs::canonicalize(path)
+                        .map_err(cannot_read)
+                        .and_then(|abs| crate::leave_out::excludes_file(&abs, &how.excludes))
+                } else {
+                    Ok(false)
+                };
                 match excluded {
                     Ok(true) => inputs.ignored += 1,
+                    // The `stat` just made says whether it is a regular file, so reading it
+                    // need not ask again: one system call less for each of the thousands of
+                    // files that `git ls-files | xargs dialscript check` passes.
                     Ok(false) => inputs.scripts.push(Input {
                         folder: None,
                         name: path.clone(),
@@ -228,14 +236,6 @@ pub fn collect(paths: &[PathBuf], how: &LeaveOut) -> (Inputs, Vec<InputError>) {
                     }),
                 }
             }
-            // The `stat` just made says whether it is a regular file, so reading it need not
-            // ask again: one system call less for each of the thousands of files that
-            // `git ls-files | xargs dialscript check` passes.
-            Ok(m) => inputs.scripts.push(Input {
-                folder: None,
-                name: path.clone(),
-                regular: m.is_file(),
-            }),
             Err(e) => errors.push(InputError {
                 path: path.clone(),
                 message: cannot_read(e),
