@@ -73,7 +73,9 @@ pub fn rules_markdown() -> String {
          `; dialscript: allow(NAME)` at the end of the line, the same comment alone on a line \
          for the next line that holds code, or `; dialscript: allow-file(NAME)` for the whole \
          file. Codes work in place of names. A suppression \
-         that silences nothing is itself reported (DS215).\n\n",
+         that silences nothing is itself reported (DS215). `dialscript check \
+         --add-suppressions` writes one for every finding, to start checking scripts that \
+         have findings today.\n\n",
     );
 
     out.push_str("| Code | Name | Default severity | Summary |\n|---|---|---|---|\n");

@@ -16,7 +16,9 @@ pub static RULE: Rule = Rule {
     docs: "## What it does\nReports each code or name in an `allow(...)` or `allow-file(...)` comment that \
 suppressed no diagnostic, or that is not a code or name at all.\n\n## Why is this bad?\nA stale suppression hides \
 the next real problem on that line; a misspelt one suppresses nothing while looking as if it did.\n\n## Example\n\
-```\nwaitfor \"ogin:\" until 30 ; dialscript: allow(DS201)\n```\n\n## Use instead\nRemove the comment.",
+```\nwaitfor \"ogin:\" until 30 ; dialscript: allow(DS201)\n```\n\n## Use instead\nRemove the comment. \
+The suppressions `check --add-suppressions` writes, to start checking scripts with findings, are meant to go \
+this way one by one, as the problems they cover are fixed.",
     check,
 };
 
