@@ -2278,3 +2278,27 @@ fn add_suppressions_writes_scripts_and_can_show_them_first() {
     assert_eq!(code, 2);
     assert!(err.contains("--fix"), "{err}");
 }
+
+#[test]
+fn force_exclude_applies_to_the_name_standard_input_is_given() {
+    let dir = excluding_project("stdin-exclude");
+    let vendored = path_str(&dir.path().join("vendor/new.scp"));
+    let script = b"proc main\nwaitfor \"x\"\nendproc\n";
+    let args = [
+        "check",
+        "--format",
+        "concise",
+        "--stdin-filename",
+        &vendored,
+    ];
+    let (code, out, _) = run_cli_with_input(&args, script);
+    assert_eq!(code, 1, "checked without --force-exclude: {out}");
+    let mut forced = args.to_vec();
+    forced.push("--force-exclude");
+    let (code, out, err) = run_cli_with_input(&forced, script);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+    // With `--fix`, it passes through as it came.
+    forced.push("--fix");
+    let (code, out, _) = run_cli_with_input(&forced, script);
+    assert_eq!((code, out.as_bytes()), (0, &script[..]));
+}

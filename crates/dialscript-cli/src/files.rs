@@ -25,6 +25,20 @@ pub fn shown_path(p: &Path) -> String {
     }
 }
 
+/// `path` as an absolute path without symbolic links in its folders, as the ignore rules and
+/// `exclude` patterns are matched; the file itself need not exist (a name given with
+/// `--stdin-filename`).
+pub fn absolute(path: &Path) -> PathBuf {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(folder), path.file_name()) {
+        (Ok(folder), Some(name)) => folder.join(name),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
 /// Whether a file name ends in `.scp`, in any case.
 pub fn is_script_name(path: &Path) -> bool {
     path.extension()
@@ -214,9 +228,7 @@ pub fn collect(paths: &[PathBuf], how: &LeaveOut) -> (Inputs, Vec<InputError>) {
             Ok(m) => {
                 // A file named is taken, unless `--force-exclude` asks its configuration.
                 let excluded = if how.force_exclude {
-                    std::fs::canonicalize(path)
-                        .map_err(cannot_read)
-                        .and_then(|abs| crate::leave_out::excludes_file(&abs, &how.excludes))
+                    crate::leave_out::excludes_file(&absolute(path), &how.excludes)
                 } else {
                     Ok(false)
                 };

@@ -121,12 +121,12 @@ pub fn run_from(
         (None, false) => None,
     };
     let fixed = fixed_config.as_ref();
+    let how = LeaveOut {
+        git_ignored: !args.no_respect_gitignore,
+        excludes: fixed.map_or(Excludes::Nearest, |c| Excludes::Of(c.clone())),
+        force_exclude: args.force_exclude,
+    };
     if !dash && !args.paths.is_empty() {
-        let how = LeaveOut {
-            git_ignored: !args.no_respect_gitignore,
-            excludes: fixed.map_or(Excludes::Nearest, |c| Excludes::Of(c.clone())),
-            force_exclude: args.force_exclude,
-        };
         let (inputs, input_errors) = files::collect(&args.paths, &how);
         if args.show_files {
             return show_files(&inputs, &input_errors, out, err);
@@ -134,6 +134,27 @@ pub fn run_from(
         return check_inputs(args, fixed, &inputs, input_errors, out, err, &mut None);
     }
     let inputs = files::Inputs::standard_input(args.stdin_filename.as_deref(), stdin);
+    // With `--force-exclude`, a script whose name `exclude` matches is not checked, as a file
+    // by that name would not be: nothing is reported, and with `--fix` (or
+    // `--add-suppressions`) it passes through unchanged.
+    if let Some(name) = args
+        .stdin_filename
+        .as_deref()
+        .filter(|_| args.force_exclude)
+    {
+        match crate::leave_out::excludes_file(&files::absolute(name), &how.excludes) {
+            Ok(false) => {}
+            Ok(true) => {
+                if args.writes() && !args.show_files {
+                    if let Ok(bytes) = inputs.read(&inputs.scripts[0]) {
+                        out.write_all(&bytes)?;
+                    }
+                }
+                return Ok(exit::CLEAN);
+            }
+            Err(e) => return usage(err, &e),
+        }
+    }
     if args.show_files {
         return show_files(&inputs, &[], out, err);
     }
