@@ -145,10 +145,11 @@ pub fn run_from(
         match crate::leave_out::excludes_file(&files::absolute(name), &how.excludes) {
             Ok(false) => {}
             Ok(true) => {
-                if args.writes() && !args.show_files {
-                    if let Ok(bytes) = inputs.read(&inputs.scripts[0]) {
-                        out.write_all(&bytes)?;
-                    }
+                if args.writes()
+                    && !args.show_files
+                    && let Ok(bytes) = inputs.read(&inputs.scripts[0])
+                {
+                    out.write_all(&bytes)?;
                 }
                 return Ok(exit::CLEAN);
             }
