@@ -89,8 +89,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::i
 
 /// [`run`], with `stdin` standing for standard input.
 ///
-/// With `--fix`, a script from standard input is written back to standard output, fixed or
-/// not (an editor replaces its text with it), and the report goes to standard error.
+/// With `--fix` or `--add-suppressions`, a script from standard input is written back to
+/// standard output, changed or not (an editor replaces its text with it), and the report goes
+/// to standard error.
 pub fn run_from(
     args: &CheckArgs,
     stdin: &mut dyn std::io::Read,
@@ -184,8 +185,8 @@ pub fn run_from(
 
 /// Checks `inputs` (with `fixed_config` for all of them when given, else each one's nearest
 /// configuration) and writes the report to `out`, then any input errors and the summary to
-/// `err`; returns the exit code. With `--fix` and a script from standard input, `stdin_script`
-/// receives its bytes, fixed or not, instead of a file being written.
+/// `err`; returns the exit code. When the run writes scripts and the script is from standard
+/// input, `stdin_script` receives its bytes, changed or not, instead of a file being written.
 fn check_inputs(
     args: &CheckArgs,
     fixed_config: Option<&Config>,
