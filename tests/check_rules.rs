@@ -81,7 +81,7 @@ fn load(path: &Path) -> (SourceFile, Vec<Diagnostic>) {
 
 /// Whether a diagnostic comes from the parser (DS001–DS099).
 fn is_syntax(d: &Diagnostic) -> bool {
-    d.code.code < "DS100"
+    d.code.is_syntax()
 }
 
 #[test]

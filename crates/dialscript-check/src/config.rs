@@ -94,9 +94,7 @@ impl RuleSelection {
     /// The severity for any code with default `default`, or `None` when it is off. Syntax
     /// codes are always on.
     pub fn severity_of(&self, code: Code, default: Severity) -> Option<Severity> {
-        // Syntax codes are `DS0nn`; comparing one byte rather than the strings keeps this
-        // check, made for every rule of every file, out of `memcmp`.
-        if code.code.as_bytes().get(2).is_none_or(|&d| d < b'1') {
+        if code.is_syntax() {
             return Some(default);
         }
         if let Some(sel) = &self.select

@@ -187,7 +187,7 @@ impl Suppressions {
 /// a syntax error is left as it is, since a comment added after an unclosed string would
 /// become part of it. Returns the new bytes and how many codes were added.
 pub fn add(src: &[u8], comments: &[Span], diagnostics: &[Diagnostic]) -> (Vec<u8>, usize) {
-    let syntax = |d: &Diagnostic| d.code.code.as_bytes().get(2).is_none_or(|&c| c < b'1');
+    let syntax = |d: &Diagnostic| d.code.is_syntax();
     if diagnostics
         .iter()
         .any(|d| syntax(d) && d.severity == Severity::Error)

@@ -128,12 +128,9 @@ impl Rules {
             exclude: None,
             here: Vec::new(),
         };
-        rules.exclude = match &how.excludes {
-            Excludes::Nearest => match root.parent().and_then(config::discover) {
-                Some(file) => exclude_of(&Config::load(&file)?)?,
-                None => None,
-            },
-            Excludes::Of(config) => exclude_of(config)?,
+        rules.exclude = match root.parent() {
+            Some(parent) => exclude_matcher(&how.excludes, parent)?,
+            None => None,
         };
         if !rules.git {
             return Ok(rules);
@@ -267,18 +264,24 @@ impl Rules {
 /// Whether the configuration that applies to the file `abs` (an absolute path) excludes it:
 /// `--force-exclude` asks this of the files named on the command line.
 pub fn excludes_file(abs: &Path, how: &Excludes) -> Result<bool, String> {
-    let matcher = match how {
-        Excludes::Nearest => match config::discover(abs) {
-            Some(file) => exclude_of(&Config::load(&file)?)?,
-            None => None,
-        },
-        Excludes::Of(config) => exclude_of(config)?,
-    };
+    let matcher = exclude_matcher(how, abs)?;
     // Patterns apply below the configuration's folder only (`--config` may name one
     // elsewhere); the matcher also asks about each folder on the way down to the file.
     Ok(matcher.is_some_and(|m| {
         abs.starts_with(m.path()) && m.matched_path_or_any_parents(abs, false).is_ignore()
     }))
+}
+
+/// The `exclude` matcher of the configuration in force at `place` (a file, or a folder and
+/// what is below it): the nearest one found from there, or the one given.
+fn exclude_matcher(how: &Excludes, place: &Path) -> Result<Option<Gitignore>, String> {
+    match how {
+        Excludes::Nearest => match config::discover(place) {
+            Some(file) => exclude_of(&Config::load(&file)?),
+            None => Ok(None),
+        },
+        Excludes::Of(config) => exclude_of(config),
+    }
 }
 
 /// The matcher of a configuration's `exclude` patterns, rooted at its folder; `None` when it

@@ -46,6 +46,15 @@ pub struct Code {
     pub name: &'static str,
 }
 
+impl Code {
+    /// Whether the parser reports it (DS001-DS099): syntax codes are always on and are never
+    /// suppressed; the checker's rules are DS1xx and DS2xx.
+    pub fn is_syntax(&self) -> bool {
+        // One byte, not a string comparison: this is asked for every rule of every file.
+        self.code.as_bytes().get(2).is_none_or(|&d| d < b'1')
+    }
+}
+
 /// A span with an optional text, shown as an underline in rendered output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {

@@ -440,9 +440,7 @@ fn check_inputs(
     if args.diff {
         let changed = fixed_files > 0;
         out.flush()?;
-        for e in &input_errors {
-            writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
-        }
+        write_input_errors(err, &input_errors)?;
         let changes = if args.add_suppressions {
             plural(fixes, "suppression")
         } else {
@@ -477,9 +475,7 @@ fn check_inputs(
         }
     }
     out.flush()?;
-    for e in &input_errors {
-        writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
-    }
+    write_input_errors(err, &input_errors)?;
     // GitHub shows only the first few annotations of a step, so the count goes to the log too.
     if matches!(
         args.format,
@@ -528,6 +524,14 @@ fn add_suppressions(report: FileReport, checker: &Checker) -> FileReport {
     again
 }
 
+/// One `error:` line for each path that could not be used, after the report.
+fn write_input_errors(err: &mut dyn Write, errors: &[files::InputError]) -> std::io::Result<()> {
+    for e in errors {
+        writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
+    }
+    Ok(())
+}
+
 /// `--show-files`: the scripts `check` would check, as its reports name them, one per line
 /// in the order it checks them; the paths that could not be used go to `err` as usual.
 fn show_files(
@@ -541,9 +545,7 @@ fn show_files(
         writeln!(out, "{}", inputs.shown_path(input))?;
     }
     out.flush()?;
-    for e in input_errors {
-        writeln!(err, "error: {}: {}", e.path.display(), e.message)?;
-    }
+    write_input_errors(err, input_errors)?;
     Ok(if input_errors.is_empty() {
         exit::CLEAN
     } else {
