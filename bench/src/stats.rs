@@ -109,6 +109,14 @@ pub fn rate_ratio(ours: f64, theirs: f64) -> String {
     format!("{}×", significant(ours / theirs))
 }
 
+/// `part` as a whole percentage of `whole`: `105 %`; `n/a` when `whole` is zero.
+pub fn percent_of(part: Duration, whole: Duration) -> String {
+    if whole.is_zero() {
+        return "n/a".to_string();
+    }
+    format!("{:.0} %", 100.0 * part.as_secs_f64() / whole.as_secs_f64())
+}
+
 /// Bytes per second as MB/s (10^6 bytes).
 pub fn mb_per_s(bytes: u64, d: Duration) -> f64 {
     if d.is_zero() {
@@ -162,6 +170,8 @@ mod tests {
         assert_eq!(duration(Duration::from_millis(1_270)), "1.27 s");
         assert_eq!(duration(Duration::from_millis(250)), "250 ms");
         assert_eq!(speedup(us(10), us(25)), "2.50×");
+        assert_eq!(percent_of(us(420), us(400)), "105 %");
+        assert_eq!(percent_of(us(1), Duration::ZERO), "n/a");
         assert_eq!(speedup(Duration::ZERO, us(25)), "n/a");
         assert_eq!(rate_ratio(300.0, 100.0), "3.00×");
         assert_eq!(thousands(24_586), "24,586");

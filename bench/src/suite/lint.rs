@@ -15,7 +15,9 @@ use std::time::Duration;
 
 use crate::process::{TempDir, Timed, find_program, output, run_timed, version_line};
 use crate::report::Table;
-use crate::stats::{duration, mb_per_s, median, rate_ratio, significant, speedup, thousands};
+use crate::stats::{
+    duration, mb_per_s, median, percent_of, rate_ratio, significant, speedup, thousands,
+};
 use crate::suite::{Block, CHILD_TIMEOUT, Ctx, Target, timed_runs};
 
 /// Targets.
@@ -441,15 +443,26 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
             .and_then(|r| ruff_rules(r, &small_py))
             .map_or("of unknown size".to_string(), |n| format!("{n} rules"))
     ));
+    // The wall-time target as a CPU budget: no process can finish sooner than its CPU time
+    // divided by the cores it runs on, so this is the most CPU the whole check may use.
+    let budget_wall = Duration::from_secs_f64(scp_bytes as f64 / (TARGET_WALL_MB_S * 1e6));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let budget_cpu = budget_wall * cores as u32;
     markdown.push_str(&format!(
         "\nThe floors run inside the benchmark's process, without a process to start or output \
          to write: the folder listed and every script read through the CLI's own code, on as \
          many threads as `check` uses, and the same with each script parsed. They are what this \
          machine spends before any analysis, rule or rendering; 100 MB/s leaves the whole \
-         process {} for this corpus.\n",
-        duration(Duration::from_secs_f64(
-            scp_bytes as f64 / (TARGET_WALL_MB_S * 1e6)
-        ))
+         process {} for this corpus, so at most {} of CPU time on the {} cores here. In this \
+         run the anchor row, with no rule and next to no output, used {} of CPU ({} of the \
+         budget), and the floor with parsing {} ({}).\n",
+        duration(budget_wall),
+        duration(budget_cpu),
+        cores,
+        duration(bare.cpu),
+        percent_of(bare.cpu, budget_cpu),
+        duration(parse_floor.1),
+        percent_of(parse_floor.1, budget_cpu),
     ));
 
     let mut s = Table::new(&[
