@@ -103,6 +103,12 @@ fn checked_all(t: &Timed) -> Result<(), String> {
     }
 }
 
+/// The cores this process may run on (1 when the system does not say): as many threads as
+/// `check` starts, and what turns the wall-time target into a CPU budget.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// What the floors do with each script.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Floor {
@@ -128,7 +134,7 @@ fn floor(dir: &Path, what: Floor) -> Result<(Duration, Duration), String> {
     if let Some(e) = errors.first() {
         return Err(format!("{}: {}", e.path.display(), e.message));
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores();
     let next = AtomicUsize::new(0);
     let failed: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     std::thread::scope(|s| {
@@ -446,7 +452,7 @@ pub fn run(ctx: &Ctx) -> Result<Block, String> {
     // The wall-time target as a CPU budget: no process can finish sooner than its CPU time
     // divided by the cores it runs on, so this is the most CPU the whole check may use.
     let budget_wall = Duration::from_secs_f64(scp_bytes as f64 / (TARGET_WALL_MB_S * 1e6));
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = cores();
     let budget_cpu = budget_wall * cores as u32;
     markdown.push_str(&format!(
         "\nThe floors run inside the benchmark's process, without a process to start or output \
